@@ -1,0 +1,46 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint format typecheck test clean
+
+help:
+	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
+	@echo "make generate         regenerate generated/mongars_api from openapi.json"
+	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
+	@echo "make lint | format | typecheck | clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: Python 3.11+ is needed (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,simulator]'
+	touch $@
+
+install: $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python -m scripts.regenerate
+
+check-generated: $(STAMP)
+	$(BIN)/python -m scripts.regenerate --check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) check-generated lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,180 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_validation_error import HTTPValidationError
+from ...models.llm_model_provision_report_response import (
+    LLMModelProvisionReportResponse,
+)
+from ...models.llm_model_provision_request import LLMModelProvisionRequest
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: LLMModelProvisionRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/models/provision",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPValidationError | LLMModelProvisionReportResponse | None:
+    if response.status_code == 200:
+        response_200 = LLMModelProvisionReportResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPValidationError | LLMModelProvisionReportResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: LLMModelProvisionRequest,
+) -> Response[HTTPValidationError | LLMModelProvisionReportResponse]:
+    """Provision models
+
+     Asks the server to make the configured models available for the given roles (all roles when none are
+    given) and reports what it did for each.
+
+    Args:
+        body (LLMModelProvisionRequest): Which roles to provision, and whether to force it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | LLMModelProvisionReportResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: LLMModelProvisionRequest,
+) -> HTTPValidationError | LLMModelProvisionReportResponse | None:
+    """Provision models
+
+     Asks the server to make the configured models available for the given roles (all roles when none are
+    given) and reports what it did for each.
+
+    Args:
+        body (LLMModelProvisionRequest): Which roles to provision, and whether to force it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | LLMModelProvisionReportResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: LLMModelProvisionRequest,
+) -> Response[HTTPValidationError | LLMModelProvisionReportResponse]:
+    """Provision models
+
+     Asks the server to make the configured models available for the given roles (all roles when none are
+    given) and reports what it did for each.
+
+    Args:
+        body (LLMModelProvisionRequest): Which roles to provision, and whether to force it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | LLMModelProvisionReportResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: LLMModelProvisionRequest,
+) -> HTTPValidationError | LLMModelProvisionReportResponse | None:
+    """Provision models
+
+     Asks the server to make the configured models available for the given roles (all roles when none are
+    given) and reports what it did for each.
+
+    Args:
+        body (LLMModelProvisionRequest): Which roles to provision, and whether to force it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | LLMModelProvisionReportResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.llm_model_profile_summary import LLMModelProfileSummary
+
+
+T = TypeVar("T", bound="LLMModelConfigurationResponse")
+
+
+@_attrs_define
+class LLMModelConfigurationResponse:
+    """The active model profile and the profiles available."""
+
+    active_profile: str
+    available_profiles: list[str]
+    profile: LLMModelProfileSummary
+    """ A named model profile and the models it defines, keyed by role. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        active_profile = self.active_profile
+
+        available_profiles = self.available_profiles
+
+        profile = self.profile.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "active_profile": active_profile,
+                "available_profiles": available_profiles,
+                "profile": profile,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.llm_model_profile_summary import LLMModelProfileSummary
+
+        d = dict(src_dict)
+        active_profile = d.pop("active_profile")
+
+        available_profiles = cast(list[str], d.pop("available_profiles"))
+
+        profile = LLMModelProfileSummary.from_dict(d.pop("profile"))
+
+        llm_model_configuration_response = cls(
+            active_profile=active_profile,
+            available_profiles=available_profiles,
+            profile=profile,
+        )
+
+        llm_model_configuration_response.additional_properties = d
+        return llm_model_configuration_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

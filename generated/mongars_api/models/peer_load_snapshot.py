@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PeerLoadSnapshot")
+
+
+@_attrs_define
+class PeerLoadSnapshot:
+    """A scheduler's load figures."""
+
+    active_workers: int | Unset = 0
+    concurrency: int | Unset = 0
+    load_factor: float | Unset = 0.0
+    queue_depth: int | Unset = 0
+    scheduler_id: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        active_workers = self.active_workers
+
+        concurrency = self.concurrency
+
+        load_factor = self.load_factor
+
+        queue_depth = self.queue_depth
+
+        scheduler_id: None | str | Unset
+        if isinstance(self.scheduler_id, Unset):
+            scheduler_id = UNSET
+        else:
+            scheduler_id = self.scheduler_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if active_workers is not UNSET:
+            field_dict["active_workers"] = active_workers
+        if concurrency is not UNSET:
+            field_dict["concurrency"] = concurrency
+        if load_factor is not UNSET:
+            field_dict["load_factor"] = load_factor
+        if queue_depth is not UNSET:
+            field_dict["queue_depth"] = queue_depth
+        if scheduler_id is not UNSET:
+            field_dict["scheduler_id"] = scheduler_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        active_workers = d.pop("active_workers", UNSET)
+
+        concurrency = d.pop("concurrency", UNSET)
+
+        load_factor = d.pop("load_factor", UNSET)
+
+        queue_depth = d.pop("queue_depth", UNSET)
+
+        def _parse_scheduler_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        scheduler_id = _parse_scheduler_id(d.pop("scheduler_id", UNSET))
+
+        peer_load_snapshot = cls(
+            active_workers=active_workers,
+            concurrency=concurrency,
+            load_factor=load_factor,
+            queue_depth=queue_depth,
+            scheduler_id=scheduler_id,
+        )
+
+        peer_load_snapshot.additional_properties = d
+        return peer_load_snapshot
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
