@@ -1,0 +1,121 @@
+"""The session layer: one `httpx.Auth` through which every request goes, generated endpoints too.
+
+It adds the bearer token; logs in before the token expires when it knows the credentials; on a
+401 logs in again once and replays the request; makes concurrent requests that meet an expired
+token share a single login; and, since it sees every final answer, turns error statuses into the
+typed errors of `mongars_client.errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from contextlib import AbstractAsyncContextManager
+
+import httpx
+
+from mongars_client._bridge import iterate_sync
+from mongars_client._redact import register_secret
+from mongars_client._token import Token
+from mongars_client._transport import parse_retry_after
+from mongars_client.errors import ResponseValidationError, error_for_response
+
+logger = logging.getLogger("mongars_client")
+
+LoginRequestFactory = Callable[[str, str], httpx.Request]
+
+
+def raise_for_status(response: httpx.Response) -> None:
+    """Raise the typed error for a 4xx/5xx answer."""
+    if response.status_code >= 400:
+        raise error_for_response(response, retry_after=parse_retry_after(response.headers))
+
+
+def token_from_login(response: httpx.Response) -> Token:
+    """The `Token` in a login answer, or the error it carries."""
+    raise_for_status(response)
+    try:
+        body = response.json()
+    except ValueError:
+        raise ResponseValidationError(
+            "the login answer is not JSON",
+            status_code=response.status_code,
+            method="POST",
+            path="/token",
+        ) from None
+    return Token.from_login_body(body)
+
+
+class SessionAuth(httpx.Auth):
+    """Bearer token, automatic login and re-login, and error statuses as exceptions."""
+
+    def __init__(
+        self,
+        *,
+        login_request: LoginRequestFactory,
+        login_path: str,
+        lock: AbstractAsyncContextManager[object],
+        read_body: Callable[[httpx.Response], Awaitable[bytes]],
+        token: Token | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
+        self._login_request = login_request
+        self._login_path = login_path
+        self._lock = lock
+        self._read_body = read_body
+        self.token = token
+        self.credentials = credentials
+        self.logins = 0
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(username, password) used to log in again, or None for a bare token."""
+        return self._credentials
+
+    @credentials.setter
+    def credentials(self, value: tuple[str, str] | None) -> None:
+        if value is not None:
+            register_secret(value[1])
+        self._credentials = value
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """httpx's entry point for the blocking client."""
+        return iterate_sync(self._flow(request))
+
+    def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """httpx's entry point for the asyncio client."""
+        return self._flow(request)
+
+    async def _read(self, response: httpx.Response) -> httpx.Response:
+        # httpx reads bodies for an Auth only in the flows we override: read them here.
+        await self._read_body(response)
+        return response
+
+    async def _flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if request.url.path == self._login_path:
+            response = await self._read((yield request))
+            raise_for_status(response)
+            return
+        token = self.token
+        for replay in (False, True):
+            credentials = self.credentials
+            if credentials is not None and (replay or token is None or token.needs_refresh()):
+                async with self._lock:
+                    # Single flight: whoever takes the lock first logs in; the requests that
+                    # waited behind it find a newer token and use that one.
+                    if self.token is token:
+                        logger.info("logging in as %s", credentials[0])
+                        login = await self._read((yield self._login_request(*credentials)))
+                        self.token = token_from_login(login)
+                        self.logins += 1
+                token = self.token
+            if token is not None:
+                request.headers["Authorization"] = token.authorization
+            response = await self._read((yield request))
+            if response.status_code != 401 or self.credentials is None:
+                break
+        raise_for_status(response)

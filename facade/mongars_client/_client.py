@@ -1,0 +1,561 @@
+"""`Client` and `AsyncClient`: one implementation (`_Operations`), run two ways (see `_bridge`)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
+from types import ModuleType, TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+
+import httpx
+
+from mongars_api import AuthenticatedClient
+from mongars_api.api.auth import issue_ws_ticket as ticket_endpoint
+from mongars_api.api.conversation import chat as chat_endpoint
+from mongars_api.api.conversation import history as history_endpoint
+from mongars_api.api.system import healthz as healthz_endpoint
+from mongars_api.api.users import register as register_endpoint
+from mongars_api.models import (
+    ChatRequest,
+    ChatResponse,
+    LoginForm,
+    MemoryItem,
+    SystemHealthzResponse,
+    UserRegistration,
+    UsersRegisterResponse,
+    WSTicketResponse,
+)
+from mongars_api.types import UNSET, Response
+from mongars_client._auth import SessionAuth, token_from_login
+from mongars_client._bridge import BlockingLock, run_sync
+from mongars_client._config import Settings, resolve_settings
+from mongars_client._redact import register_secret
+from mongars_client._token import Token
+from mongars_client._transport import (
+    AsyncClientTransport,
+    AsyncRetryTransport,
+    ClientTransport,
+    RetryPolicy,
+    RetryTransport,
+    call_options,
+    connection_error,
+)
+from mongars_client._version import __version__
+from mongars_client.errors import (
+    APIConnectionError,
+    InvalidInputError,
+    MonGARSError,
+    ResponseValidationError,
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+LOGIN_PATH = "/token"
+MAX_MESSAGE_LENGTH = 1000
+MAX_SESSION_ID_LENGTH = 100
+MAX_USERNAME_LENGTH = 150
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_PARSE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+class _IO(Protocol):
+    """How `_Operations` reaches the server: blocking or asyncio, same interface."""
+
+    async def send(self, request: httpx.Request) -> httpx.Response: ...
+
+    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]: ...
+
+
+class _BlockingIO:
+    def __init__(self, http: httpx.Client, api: AuthenticatedClient) -> None:
+        self.http, self.api = http, api
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        return self.http.send(request)
+
+    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
+        response: Response[Any] = endpoint.sync_detailed(client=self.api, **kwargs)
+        return response
+
+
+class _AsyncIO:
+    def __init__(self, http: httpx.AsyncClient, api: AuthenticatedClient) -> None:
+        self.http, self.api = http, api
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        return await self.http.send(request)
+
+    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
+        response: Response[Any] = await endpoint.asyncio_detailed(client=self.api, **kwargs)
+        return response
+
+
+def _endpoint_name(endpoint: ModuleType) -> str:
+    return endpoint.__name__.removeprefix("mongars_api.api.")
+
+
+def _require_text(name: str, value: object, *, max_length: int | None = None) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInputError(f"{name} must not be empty or blank")
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInputError(
+            f"{name} is {len(value)} characters long; the API accepts {max_length} at most"
+        )
+    return value
+
+
+class _Operations:
+    """What the clients do, written once. Each public coroutine becomes a method of both clients."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        auth: SessionAuth,
+        io: _IO,
+        build_login: Callable[[str, str], httpx.Request],
+    ) -> None:
+        self._settings = settings
+        self._auth = auth
+        self._io = io
+        self._build_login = build_login
+        self.closed = False
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        self._check_open()
+        try:
+            return await self._io.send(request)
+        except MonGARSError:
+            raise
+        except httpx.TransportError as error:
+            raise connection_error(error, request, 1) from error
+        except httpx.HTTPError as error:
+            raise APIConnectionError(
+                f"{request.method} {request.url.path} failed: {error}"
+            ) from error
+
+    async def _call(
+        self, endpoint: ModuleType, expected: type[T] | tuple[type, ...], **kwargs: Any
+    ) -> Any:
+        self._check_open()
+        name = _endpoint_name(endpoint)
+        try:
+            response = await self._io.call(endpoint, kwargs)
+        except MonGARSError:
+            raise
+        except httpx.DecodingError as error:
+            raise ResponseValidationError(
+                f"the answer of {name} could not be decoded: {error}"
+            ) from error
+        except httpx.HTTPError as error:
+            raise APIConnectionError(f"{name} failed: {error}") from error
+        except _PARSE_FAILURES as error:
+            raise ResponseValidationError(
+                f"the answer of {name} does not match the API: {type(error).__name__}: {error}"
+            ) from error
+        if not isinstance(response.parsed, expected):
+            raise ResponseValidationError(
+                f"the answer of {name} (status {int(response.status_code)}) is not the API's",
+                status_code=int(response.status_code),
+            )
+        return response.parsed
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise MonGARSError("this client is closed; create a new one")
+
+    async def login(self, username: str, password: str) -> Token:
+        """Log in with the OAuth2 password flow and remember the credentials for re-login.
+
+        Returns the `Token`; later calls carry it, and the client logs in again by itself shortly
+        before it expires or when the server rejects it. Raises `AuthenticationError` for a wrong
+        username or password, and `InsecureTransportError` before sending credentials over plain
+        `http://` to another machine (unless the client was made with `allow_insecure_http=True`).
+        """
+        _require_text("username", username)
+        _require_text("password", password)
+        register_secret(password)
+        self._settings.check_credentials_transport()
+        token = token_from_login(await self._send(self._build_login(username, password)))
+        self._auth.token = token
+        self._auth.credentials = (username, password)
+        return token
+
+    async def register(self, username: str, password: str) -> UsersRegisterResponse:
+        """Create an account (registration is open: no login needed).
+
+        The username takes letters, digits, `_` and `-` (150 at most) and the password at least 8
+        characters: anything else raises `InvalidInputError` before sending. An existing username
+        raises `ConflictError`.
+        """
+        _require_text("username", username, max_length=MAX_USERNAME_LENGTH)
+        if not _USERNAME.match(username):
+            raise InvalidInputError("username may contain only letters, digits, '_' and '-'")
+        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInputError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        register_secret(password)
+        self._settings.check_credentials_transport()
+        body = UserRegistration(username=username, password=password)
+        result: UsersRegisterResponse = await self._call(
+            register_endpoint, UsersRegisterResponse, body=body
+        )
+        return result
+
+    async def chat(
+        self,
+        message: str,
+        *,
+        session_id: str | None = None,
+        allowed_actions: list[str] | None = None,
+        approval_token: str | None = None,
+        token_ref: str | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> ChatResponse:
+        """Send a chat message and return the answer (`reply.response` is its text).
+
+        `message` must hold 1 to 1000 characters and not be blank (`InvalidInputError`
+        otherwise, before sending). The server allows one chat per second per user; a 429 is
+        absorbed by waiting and retrying. `max_retries` and `timeout` override the client's
+        settings for this call.
+        """
+        _require_text("message", message, max_length=MAX_MESSAGE_LENGTH)
+        if session_id is not None:
+            _require_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
+        register_secret(approval_token)
+        body = ChatRequest(
+            message=message,
+            session_id=UNSET if session_id is None else session_id,
+            allowed_actions=UNSET if allowed_actions is None else list(allowed_actions),
+            approval_token=UNSET if approval_token is None else approval_token,
+            token_ref=UNSET if token_ref is None else token_ref,
+        )
+        with call_options(max_retries, timeout):
+            result: ChatResponse = await self._call(chat_endpoint, ChatResponse, body=body)
+        return result
+
+    async def history(
+        self,
+        *,
+        limit: int = 10,
+        user_id: str | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> list[MemoryItem]:
+        """The most recent exchanges of the logged-in user, newest first.
+
+        `user_id` defaults to the logged-in user (the server only serves the caller's own
+        history; another user's raises `PermissionDeniedError`).
+        """
+        if user_id is None:
+            user_id = self._subject()
+        with call_options(max_retries, timeout):
+            items: list[MemoryItem] = await self._call(
+                history_endpoint, list, user_id=user_id, limit=limit
+            )
+        if not all(isinstance(item, MemoryItem) for item in items):
+            raise ResponseValidationError(
+                "the answer of conversation.history is not a list of items"
+            )
+        return items
+
+    async def health(self) -> SystemHealthzResponse:
+        """The server's liveness probe (`GET /healthz`, no login needed)."""
+        result: SystemHealthzResponse = await self._call(healthz_endpoint, SystemHealthzResponse)
+        return result
+
+    async def ws_ticket(self) -> WSTicketResponse:
+        """A short-lived ticket for the WebSocket stream (`client.stream()` fetches its own)."""
+        result: WSTicketResponse = await self._call(ticket_endpoint, WSTicketResponse)
+        register_secret(result.ticket)
+        return result
+
+    async def call(self, endpoint: ModuleType, /, **kwargs: Any) -> Any:
+        """Call any generated endpoint module with this client's auth, retries and errors.
+
+        For example `client.call(mongars_api.api.peers.list_peers)`. Returns the parsed body;
+        error statuses raise `mongars_client.errors`, and a body that does not match the spec
+        raises `ResponseValidationError` (the generated functions alone would raise KeyError).
+        """
+        return await self._call(endpoint, object, **kwargs)
+
+    def _subject(self) -> str:
+        token = self._auth.token
+        if token is not None and token.subject:
+            return token.subject
+        if self._auth.credentials is not None:
+            return self._auth.credentials[0]
+        raise InvalidInputError("history() needs user_id=...: the logged-in user is not known yet")
+
+
+def _blocking(
+    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[Client, P], T]:
+    """The blocking method for an operation: runs it to completion in the calling thread."""
+
+    def method(self: Client, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return run_sync(operation(self._operations, *args, **kwargs))
+
+    return functools.update_wrapper(method, operation)
+
+
+def _awaitable(
+    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[AsyncClient, P], Coroutine[Any, Any, T]]:
+    """The asyncio method for an operation: the coroutine itself, on asyncio I/O."""
+
+    def method(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, T]:
+        return operation(self._operations, *args, **kwargs)
+
+    return functools.update_wrapper(method, operation)
+
+
+class _ClientBase(Generic[H]):
+    """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+        retry_non_idempotent: bool = False,
+        verify: Any = None,
+        http_client: H | None = None,
+        origin: str | None = None,
+        allow_insecure_http: bool = False,
+        http2: bool = False,
+    ) -> None:
+        if http_client is not None and base_url is None and http_client.base_url:
+            base_url = str(http_client.base_url)
+        settings = resolve_settings(
+            base_url=base_url,
+            token=token,
+            username=username,
+            password=password,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            verify=verify,
+            origin=origin,
+            allow_insecure_http=allow_insecure_http,
+        )
+        if settings.credentials is not None and settings.token is None:
+            settings.check_credentials_transport()
+        self._settings = settings
+        self._owns_http = http_client is None
+        policy = RetryPolicy(
+            max_retries=settings.max_retries,
+            max_retry_wait=settings.max_retry_wait,
+            retry_non_idempotent=retry_non_idempotent,
+        )
+        headers = {"User-Agent": f"mongars-client/{__version__}"}
+        if http_client is not None:
+            headers = {**http_client.headers, **headers}
+        self._http: H = self._make_http(settings, policy, http_client, headers, http2)
+        login_path = self._http.build_request("POST", LOGIN_PATH).url.path
+        self._auth = SessionAuth(
+            login_request=self._login_request,
+            login_path=login_path,
+            lock=self._make_lock(),
+            read_body=self._read_body,
+            token=Token.from_access_token(settings.token) if settings.token else None,
+            credentials=settings.credentials,
+        )
+        self._http.auth = self._auth
+        # The generated client insists on a token of its own; ours travels in SessionAuth, and
+        # this placeholder is never sent because the httpx client below is set explicitly.
+        self.api: AuthenticatedClient = AuthenticatedClient(base_url=settings.base_url, token="")
+        """The generated low-level client on this client's connection, auth, retries and errors."""
+        self._bind_api()
+        self._operations = _Operations(settings, self._auth, self._make_io(), self._login_request)
+
+    def _login_request(self, username: str, password: str) -> httpx.Request:
+        form = LoginForm(username=username, password=password, grant_type="password")
+        return self._http.build_request("POST", LOGIN_PATH, data=form.to_dict())
+
+    def _make_http(
+        self,
+        settings: Settings,
+        policy: RetryPolicy,
+        user: H | None,
+        headers: dict[str, str],
+        http2: bool,
+    ) -> H:
+        raise NotImplementedError
+
+    def _make_lock(self) -> AbstractAsyncContextManager[Any]:
+        raise NotImplementedError
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        raise NotImplementedError
+
+    def _make_io(self) -> _IO:
+        raise NotImplementedError
+
+    def _bind_api(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL."""
+        return self._settings.base_url
+
+    @property
+    def token(self) -> Token | None:
+        """The current token, or None before login (its repr never shows the secret)."""
+        return self._auth.token
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved settings (arguments, then environment, then defaults)."""
+        return self._settings
+
+    def __repr__(self) -> str:
+        subject = self._auth.token.subject if self._auth.token else None
+        return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
+
+
+class Client(_ClientBase[httpx.Client]):
+    """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
+
+    with Client("https://mongars.example.com") as client:
+        client.login("u1", "secret-password")
+        print(client.chat("Hello").response)
+    """
+
+    def _make_http(
+        self,
+        settings: Settings,
+        policy: RetryPolicy,
+        user: httpx.Client | None,
+        headers: dict[str, str],
+        http2: bool,
+    ) -> httpx.Client:
+        inner = (
+            ClientTransport(user)
+            if user is not None
+            else httpx.HTTPTransport(verify=settings.verify, http2=http2)
+        )
+        transport = RetryTransport(inner, policy, settings.total_timeout)
+        return httpx.Client(
+            base_url=settings.base_url,
+            transport=transport,
+            timeout=settings.timeout,
+            headers=headers,
+        )
+
+    def _make_lock(self) -> BlockingLock:
+        return BlockingLock()
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        return response.read()
+
+    def _make_io(self) -> _IO:
+        return _BlockingIO(self._http, self.api)
+
+    def _bind_api(self) -> None:
+        self.api.set_httpx_client(self._http)
+
+    login = _blocking(_Operations.login)
+    register = _blocking(_Operations.register)
+    chat = _blocking(_Operations.chat)
+    history = _blocking(_Operations.history)
+    health = _blocking(_Operations.health)
+    ws_ticket = _blocking(_Operations.ws_ticket)
+    call = _blocking(_Operations.call)
+
+    def close(self) -> None:
+        """Close the connection pool (a caller's own `http_client` stays open)."""
+        self._operations.closed = True
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase[httpx.AsyncClient]):
+    """The asyncio monGARS client; use it with `async with` or call `aclose()`.
+
+    async with AsyncClient("https://mongars.example.com") as client:
+        await client.login("u1", "secret-password")
+        print((await client.chat("Hello")).response)
+    """
+
+    def _make_http(
+        self,
+        settings: Settings,
+        policy: RetryPolicy,
+        user: httpx.AsyncClient | None,
+        headers: dict[str, str],
+        http2: bool,
+    ) -> httpx.AsyncClient:
+        inner = (
+            AsyncClientTransport(user)
+            if user is not None
+            else httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
+        )
+        transport = AsyncRetryTransport(inner, policy, settings.total_timeout)
+        return httpx.AsyncClient(
+            base_url=settings.base_url,
+            transport=transport,
+            timeout=settings.timeout,
+            headers=headers,
+        )
+
+    def _make_lock(self) -> asyncio.Lock:
+        return asyncio.Lock()
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        return await response.aread()
+
+    def _make_io(self) -> _IO:
+        return _AsyncIO(self._http, self.api)
+
+    def _bind_api(self) -> None:
+        self.api.set_async_httpx_client(self._http)
+
+    login = _awaitable(_Operations.login)
+    register = _awaitable(_Operations.register)
+    chat = _awaitable(_Operations.chat)
+    history = _awaitable(_Operations.history)
+    health = _awaitable(_Operations.health)
+    ws_ticket = _awaitable(_Operations.ws_ticket)
+    call = _awaitable(_Operations.call)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (a caller's own `http_client` stays open)."""
+        self._operations.closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,204 @@
+"""Client settings: constructor arguments first, then `MONGARS_*` variables, then defaults."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import ssl
+import sys
+from collections.abc import Mapping
+
+import attrs
+import httpx
+
+from mongars_client._redact import register_secret
+from mongars_client.errors import ConfigurationError, InsecureTransportError
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RETRY_WAIT = 60.0
+
+ENVIRONMENT = {
+    "MONGARS_BASE_URL": "base URL of the server, such as https://mongars.example.com",
+    "MONGARS_TOKEN": "a bearer token to use instead of logging in",
+    "MONGARS_USERNAME": "username for login and automatic re-login",
+    "MONGARS_PASSWORD": "password for login and automatic re-login",
+    "MONGARS_TIMEOUT": "seconds a whole call may take (default 60; connecting: 5 at most)",
+    "MONGARS_MAX_RETRIES": "retries after a failed attempt (default 2)",
+    "MONGARS_LOG": "log level of the mongars_client logger: debug, info, warning or error",
+}
+
+_LOG_HANDLER_NAME = "mongars_client.env"
+
+
+@attrs.frozen
+class Settings:
+    """The resolved configuration of one client."""
+
+    base_url: str
+    token: str | None = attrs.field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
+    timeout: httpx.Timeout = attrs.field(
+        factory=lambda: httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+    )
+    total_timeout: float | None = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
+    verify: ssl.SSLContext | bool = True
+    origin: str | None = None
+    allow_insecure_http: bool = False
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(username, password) when both are known."""
+        if self.username and self.password:
+            return self.username, self.password
+        return None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context for connections httpx does not make (the WebSocket stream)."""
+        if isinstance(self.verify, ssl.SSLContext):
+            return self.verify
+        return httpx.create_ssl_context(verify=self.verify)
+
+    def check_credentials_transport(self) -> None:
+        """Refuse to send credentials over plain HTTP to another machine, unless allowed."""
+        url = httpx.URL(self.base_url)
+        if url.scheme == "https" or self.allow_insecure_http or is_loopback(url.host):
+            return
+        raise InsecureTransportError(
+            f"refusing to send credentials over plain http:// to {url.host}: use https://, "
+            "or pass allow_insecure_http=True if this network is trusted"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host.lower() in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _env_float(environ: Mapping[str, str], name: str) -> float | None:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _env_int(environ: Mapping[str, str], name: str) -> int | None:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name}={raw!r} is not a whole number >= 0")
+    return int(raw)
+
+
+def _timeouts(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, float | None]:
+    """httpx's per-operation timeouts and the whole-call bound, from what the caller gave."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout, timeout.read
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    seconds = float(timeout)
+    return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
+
+
+def _ssl_context(
+    verify: bool | str | os.PathLike[str] | ssl.SSLContext | None,
+) -> ssl.SSLContext | bool:
+    """One TLS context for HTTP and WebSocket alike; a CA bundle path becomes a context."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is None or verify is True:
+        return True
+    if verify is False:
+        return False
+    path = os.fspath(verify)
+    try:
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"verify={path!r} is not a readable CA bundle: {exc}") from None
+
+
+def resolve_settings(
+    *,
+    base_url: str | None = None,
+    token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    timeout: float | httpx.Timeout | None = None,
+    max_retries: int | None = None,
+    max_retry_wait: float | None = None,
+    verify: bool | str | os.PathLike[str] | ssl.SSLContext | None = None,
+    origin: str | None = None,
+    allow_insecure_http: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from arguments, then the environment, then defaults; `ConfigurationError` if bad."""
+    env = os.environ if environ is None else environ
+    base_url = base_url or env.get("MONGARS_BASE_URL", "").strip() or None
+    if not base_url:
+        raise ConfigurationError("no server: pass base_url=... or set MONGARS_BASE_URL")
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base_url {base_url!r} is not a URL: {exc}") from None
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise ConfigurationError(f"base_url must be an http:// or https:// URL, not {base_url!r}")
+
+    if max_retries is None:
+        max_retries = _env_int(env, "MONGARS_MAX_RETRIES")
+    if max_retries is None:
+        max_retries = DEFAULT_MAX_RETRIES
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
+    chosen_timeout = timeout if timeout is not None else _env_float(env, "MONGARS_TIMEOUT")
+    http_timeout, total = _timeouts(DEFAULT_TIMEOUT if chosen_timeout is None else chosen_timeout)
+
+    settings = Settings(
+        base_url=str(url).rstrip("/"),
+        token=token or env.get("MONGARS_TOKEN") or None,
+        username=username or env.get("MONGARS_USERNAME") or None,
+        password=password or env.get("MONGARS_PASSWORD") or None,
+        timeout=http_timeout,
+        total_timeout=total,
+        max_retries=max_retries,
+        max_retry_wait=DEFAULT_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait,
+        verify=_ssl_context(verify),
+        origin=origin,
+        allow_insecure_http=allow_insecure_http,
+    )
+    register_secret(settings.password)
+    register_secret(settings.token)
+    configure_logging(env.get("MONGARS_LOG"))
+    return settings
+
+
+def configure_logging(level_name: str | None) -> None:
+    """`MONGARS_LOG=debug` (or info ...): set our logger's level and print it to stderr."""
+    if not level_name or not level_name.strip():
+        return
+    level = logging.getLevelName(level_name.strip().upper())
+    if not isinstance(level, int):
+        raise ConfigurationError(f"MONGARS_LOG={level_name!r} is not debug, info, warning or error")
+    logger = logging.getLogger("mongars_client")
+    logger.setLevel(level)
+    if not any(h.get_name() == _LOG_HANDLER_NAME for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name(_LOG_HANDLER_NAME)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)

@@ -1,0 +1,100 @@
+"""Keep passwords, tokens and tickets out of logs, reprs and exception messages.
+
+Two nets: the exact secret values this process has handled (registered as the clients see them),
+and patterns for secrets we never saw (any bearer header, JWT, `t=`/`token=` query parameter or
+`"access_token": ...` JSON field). A logging filter applies both to our logger and to the loggers
+of the libraries we drive (httpx and httpcore log URLs; websockets logs the `?t=<ticket>` URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "***"
+_MAX_REMEMBERED = 512
+
+_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
+    re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
+    re.compile(
+        r"(?i)([?&](?:t|ticket|token|access_token|password|client_secret|approval_token)=)[^&\s\"'#]+"
+    ),
+    re.compile(
+        r"(?i)([\"'](?:access_token|password|new_password|old_password|ticket|token|client_secret"
+        r"|approval_token)[\"']\s*:\s*[\"'])[^\"']*"
+    ),
+)
+
+# Loggers whose records can carry a URL or header of ours. Filters on a logger only see records
+# created on that very logger, not on its children, hence every leaf is named.
+_LOGGERS = (
+    "mongars_client",
+    "mongars_client.stream",
+    "mongars_client.testing",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "websockets",
+    "websockets.client",
+    "websockets.server",
+)
+
+_secrets: dict[str, None] = {}
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that `redact` masks it wherever it turns up (short values ignored)."""
+    if not value or len(value) < 4:
+        return
+    with _lock:
+        _secrets[value] = None
+        while len(_secrets) > _MAX_REMEMBERED:
+            del _secrets[next(iter(_secrets))]
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret and every secret-looking pattern replaced by `***`."""
+    if not text:
+        return text
+    with _lock:
+        known = [s for s in _secrets if s in text]
+    for secret in sorted(known, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that rewrites a record's message and traceback through `redact`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact in place; never drops a record."""
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_log_redaction() -> None:
+    """Attach the filter to every logger that may see our secrets (idempotent)."""
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+install_log_redaction()

@@ -1,0 +1,106 @@
+"""`Token`: the typed result of a login, which the spec leaves as an untyped object."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from mongars_client._redact import MASK, register_secret
+from mongars_client.errors import ResponseValidationError
+
+# Refresh this long before `exp`, or a tenth of the token's lifetime when that is shorter.
+REFRESH_MARGIN = 30.0
+
+
+def _claims(access_token: str) -> dict[str, Any]:
+    """The JWT's payload, read without verifying it (only the server can, and it will)."""
+    try:
+        payload = access_token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+@attrs.frozen(repr=False)
+class Token:
+    """A bearer token and what its JWT says: `subject` (the username) and `expires_at` (UTC).
+
+    `repr()` and `str()` never show `access_token`.
+    """
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the scheme's name, not a secret
+    expires_at: datetime | None = None
+    subject: str | None = None
+    admin: bool | None = None
+    obtained_at: float = attrs.field(factory=time.time, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        register_secret(self.access_token)
+
+    @classmethod
+    def from_access_token(cls, access_token: str, token_type: str = "bearer") -> Token:  # noqa: S107
+        """A `Token` whose subject and expiry are read from the JWT (None when it is opaque)."""
+        claims = _claims(access_token)
+        exp, sub, admin = claims.get("exp"), claims.get("sub"), claims.get("admin")
+        expires_at = None
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            try:
+                expires_at = datetime.fromtimestamp(exp, tz=UTC)
+            except (OverflowError, OSError, ValueError):
+                expires_at = None
+        return cls(
+            access_token=access_token,
+            token_type=token_type,
+            expires_at=expires_at,
+            subject=sub if isinstance(sub, str) else None,
+            admin=admin if isinstance(admin, bool) else None,
+        )
+
+    @classmethod
+    def from_login_body(cls, body: Any) -> Token:
+        """Parse the body of `POST /token`; `ResponseValidationError` when it is not a token."""
+        access_token = body.get("access_token") if isinstance(body, dict) else None
+        token_type = body.get("token_type", "bearer") if isinstance(body, dict) else None
+        if not isinstance(access_token, str) or not access_token or not isinstance(token_type, str):
+            raise ResponseValidationError(
+                "the login answer has no access_token string", method="POST", path="/token"
+            )
+        register_secret(access_token)
+        return cls.from_access_token(access_token, token_type)
+
+    @property
+    def authorization(self) -> str:
+        """The `Authorization` header value."""
+        scheme = "Bearer" if self.token_type.lower() == "bearer" else self.token_type
+        return f"{scheme} {self.access_token}"
+
+    def expires_in(self, now: float | None = None) -> float | None:
+        """Seconds until expiry (negative once expired), or None when the JWT has no `exp`."""
+        if self.expires_at is None:
+            return None
+        return self.expires_at.timestamp() - (time.time() if now is None else now)
+
+    def needs_refresh(self, now: float | None = None) -> bool:
+        """True when the token expires within the refresh margin."""
+        remaining = self.expires_in(now)
+        if remaining is None or self.expires_at is None:
+            return False
+        lifetime = self.expires_at.timestamp() - self.obtained_at
+        return remaining <= min(REFRESH_MARGIN, max(lifetime, 0.0) / 10)
+
+    def __repr__(self) -> str:
+        expires = self.expires_at.isoformat() if self.expires_at else None
+        return (
+            f"Token(access_token='{MASK}', token_type={self.token_type!r}, "
+            f"subject={self.subject!r}, expires_at={expires!r})"
+        )
+
+    __str__ = __repr__

@@ -1,0 +1,368 @@
+"""The retry layer: an httpx transport wrapping the real one, so every request gets it.
+
+What is retried, with exponential backoff, jitter and a cap:
+- failures to connect (the request never left): every method;
+- resets and timeouts once the request was sent, and 502/503/504: idempotent methods only (GET,
+  HEAD, OPTIONS, PUT, DELETE), unless the client opts in with `retry_non_idempotent`;
+- 429: every method, because monGARS rejects before doing anything. Waits `Retry-After` (seconds
+  or HTTP date) when given and at least a second when not (monGARS sends none); a `Retry-After`
+  above `max_retry_wait` is not waited for: the 429 goes up at once as a `RateLimitError`.
+
+The layer also enforces the whole-call timeout (httpx's own timeouts bound each socket
+operation, so a server dripping a byte per read could otherwise hold a call forever), reads the
+body so the deadline covers it, and turns transport failures into `APIConnectionError` /
+`APITimeoutError`. Statuses are left to the auth layer above, which sees the final answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import email.utils
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import attrs
+import httpx
+
+from mongars_client._bridge import run_sync
+from mongars_client.errors import APIConnectionError, APITimeoutError, ResponseValidationError
+
+logger = logging.getLogger("mongars_client")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# Failures before any byte of the request reached the server: always safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@attrs.frozen
+class CallOptions:
+    """Per-call overrides of the client's settings (None: use the client's)."""
+
+    max_retries: int | None = None
+    timeout: float | None = None
+
+
+_call_options: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
+    "mongars_call_options", default=None
+)
+
+
+@contextlib.contextmanager
+def call_options(max_retries: int | None, timeout: float | None) -> Iterator[None]:
+    """Apply per-call overrides to every request made inside the block (this thread or task)."""
+    if max_retries is None and timeout is None:
+        yield
+        return
+    reset = _call_options.set(CallOptions(max_retries, timeout))
+    try:
+        yield
+    finally:
+        _call_options.reset(reset)
+
+
+def parse_retry_after(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date), else None."""
+    raw = headers.get("retry-after", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.now(UTC).timestamp() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When to try again and how long to wait; the same decisions for sync and async clients."""
+
+    max_retries: int = 2
+    max_retry_wait: float = 60.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_non_idempotent: bool = False
+
+    def backoff(self, retry: int) -> float:
+        """Exponential and capped, with jitter so that clients failing together spread out."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0**retry)
+        return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
+
+    def _may_resend(self, request: httpx.Request) -> bool:
+        return self.retry_non_idempotent or request.method in IDEMPOTENT_METHODS
+
+    def wait_after_response(
+        self, request: httpx.Request, response: httpx.Response, retry: int
+    ) -> float | None:
+        """Seconds to wait before retrying after this answer, or None to keep it."""
+        status = response.status_code
+        if status == 429:
+            asked = parse_retry_after(response.headers)
+            if asked is None:
+                return max(1.0, self.backoff(retry))
+            return asked if asked <= self.max_retry_wait else None
+        if status in RETRYABLE_STATUSES and self._may_resend(request):
+            asked = parse_retry_after(response.headers)
+            if asked is not None and asked > self.max_retry_wait:
+                return None
+            return self.backoff(retry) if asked is None else asked
+        return None
+
+    def wait_after_error(
+        self, request: httpx.Request, error: httpx.TransportError, retry: int
+    ) -> float | None:
+        """Seconds to wait before retrying after this failure, or None to give up."""
+        if isinstance(error, _NOT_SENT) or self._may_resend(request):
+            return self.backoff(retry)
+        return None
+
+
+class _Exchange(Protocol):
+    """The network side of one attempt, blocking or async (see `_bridge`)."""
+
+    async def send(self, request: httpx.Request) -> httpx.Response: ...
+
+    def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]: ...
+
+    async def close(self, response: httpx.Response) -> None: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class _DeadlineExceeded(httpx.ReadTimeout):
+    """The whole-call timeout ran out while the body was still arriving."""
+
+
+def describe(error: BaseException) -> str:
+    """A short, secret-free description of a transport failure."""
+    text = str(error).strip() or type(error).__name__
+    cause = error.__cause__ or error.__context__
+    if cause is not None and str(cause).strip() and str(cause) not in text:
+        text = f"{text} ({cause})"
+    return text
+
+
+def connection_error(
+    error: httpx.TransportError, request: httpx.Request, attempts: int
+) -> APIConnectionError:
+    """The SDK error for a transport failure we gave up on."""
+    cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+    what = "timed out" if cls is APITimeoutError else "failed"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii', 'replace')}"
+    message = f"{request.method} {request.url.path} to {origin} {what}{tries}: {describe(error)}"
+    return cls(message, method=request.method, url=origin + request.url.path)
+
+
+class _Attempts:
+    """The retry loop over an `_Exchange`; one instance per transport, shared by its requests."""
+
+    def __init__(self, policy: RetryPolicy, total_timeout: float | None) -> None:
+        self.policy = policy
+        self.total_timeout = total_timeout
+
+    def _settings(self) -> tuple[RetryPolicy, float | None]:
+        options = _call_options.get()
+        if options is None:
+            return self.policy, self.total_timeout
+        policy = self.policy
+        if options.max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=options.max_retries)
+        return policy, options.timeout if options.timeout is not None else self.total_timeout
+
+    async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
+        policy, total = self._settings()
+        per_operation: dict[str, Any] = dict(request.extensions.get("timeout", {}))
+        deadline = None if total is None else time.monotonic() + total
+        retry = 0
+        while True:
+            started = time.monotonic()
+            wait: float | None
+            try:
+                response = await self._attempt(request, exchange, per_operation, deadline)
+            except httpx.TransportError as error:
+                wait = policy.wait_after_error(request, error, retry)
+                if wait is None or retry >= policy.max_retries or _expired(deadline):
+                    raise connection_error(error, request, retry + 1) from error
+                outcome = describe(error)
+            else:
+                wait = policy.wait_after_response(request, response, retry)
+                logger.debug(
+                    "%s %s -> %d in %.1f ms (attempt %d)",
+                    request.method,
+                    request.url.path,
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                    retry + 1,
+                )
+                if wait is None or retry >= policy.max_retries or _expired(deadline):
+                    return response
+                outcome = f"status {response.status_code}"
+            retry += 1
+            logger.info(
+                "retrying %s %s in %.2f s after %s (retry %d of %d)",
+                request.method,
+                request.url.path,
+                wait,
+                outcome,
+                retry,
+                policy.max_retries,
+            )
+            await exchange.sleep(wait)
+            if deadline is not None:
+                deadline += wait  # waiting between attempts does not count against the timeout
+
+    async def _attempt(
+        self,
+        request: httpx.Request,
+        exchange: _Exchange,
+        per_operation: dict[str, Any],
+        deadline: float | None,
+    ) -> httpx.Response:
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic(), 0.001)
+            request.extensions["timeout"] = {
+                key: remaining if value is None else min(value, remaining)
+                for key, value in per_operation.items()
+            } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
+        response = await exchange.send(request)
+        try:
+            body = bytearray()
+            async for chunk in exchange.chunks(response):
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    raise ResponseValidationError(
+                        f"the answer to {request.method} {request.url.path} is larger than "
+                        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
+                        status_code=response.status_code,
+                        method=request.method,
+                        path=request.url.path,
+                    )
+                if _expired(deadline):
+                    raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
+        finally:
+            await exchange.close(response)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx.ByteStream(bytes(body)),
+            extensions=response.extensions,
+            request=request,
+        )
+
+
+def _expired(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+class _BlockingExchange:
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self.transport = transport
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        return self.transport.handle_request(request)
+
+    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        for chunk in stream:
+            yield chunk
+
+    async def close(self, response: httpx.Response) -> None:
+        response.close()
+
+    async def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class _AsyncExchange:
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self.transport = transport
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        return await self.transport.handle_async_request(request)
+
+    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        async for chunk in stream:
+            yield chunk
+
+    async def close(self, response: httpx.Response) -> None:
+        await response.aclose()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Retries and whole-call timeouts around a blocking httpx transport."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, policy: RetryPolicy, total_timeout: float | None
+    ) -> None:
+        self._attempts = _Attempts(policy, total_timeout)
+        self._exchange = _BlockingExchange(inner)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send with retries; the returned response's body is already read."""
+        return run_sync(self._attempts.send(request, self._exchange))
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self._exchange.transport.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """Retries and whole-call timeouts around an asyncio httpx transport."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy, total_timeout: float | None
+    ) -> None:
+        self._attempts = _Attempts(policy, total_timeout)
+        self._exchange = _AsyncExchange(inner)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send with retries; the returned response's body is already read."""
+        return await self._attempts.send(request, self._exchange)
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self._exchange.transport.aclose()
+
+
+class ClientTransport(httpx.BaseTransport):
+    """Sends through a caller's own `httpx.Client` (its proxies, TLS and hooks apply)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Delegate to the caller's client without following redirects or applying its auth."""
+        return self.client.send(request, stream=True, follow_redirects=False, auth=None)
+
+
+class AsyncClientTransport(httpx.AsyncBaseTransport):
+    """Sends through a caller's own `httpx.AsyncClient` (its proxies, TLS and hooks apply)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Delegate to the caller's client without following redirects or applying its auth."""
+        return await self.client.send(request, stream=True, follow_redirects=False, auth=None)

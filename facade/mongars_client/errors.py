@@ -1,0 +1,298 @@
+"""Every error the SDK raises: one hierarchy rooted at `MonGARSError`.
+
+    MonGARSError
+    ├── InvalidInputError (also a ValueError)    bad arguments, caught before any request
+    ├── ConfigurationError (also a ValueError)   bad settings or environment variables
+    ├── InsecureTransportError                   credentials about to cross plain HTTP
+    ├── APIConnectionError                       the server could not be reached or dropped us
+    │   └── APITimeoutError
+    ├── APIStatusError                           the server answered with an error status
+    │   ├── BadRequestError 400      ├── ConflictError 409
+    │   ├── AuthenticationError 401  ├── UnprocessableEntityError 422
+    │   ├── PermissionDeniedError 403├── RateLimitError 429
+    │   ├── NotFoundError 404        └── InternalServerError 5xx
+    ├── ResponseValidationError                  a success body that does not match the spec
+    └── StreamError                              the WebSocket event stream failed
+        ├── StreamClosedError                    closed for good (reconnects exhausted)
+        └── StreamHandshakeError                 the server refused the WebSocket handshake
+            └── OriginRefusedError (also PermissionDeniedError)
+
+Messages name the request (method and path, never a query string, header or body) and the
+server's own explanation; they never contain a password, token or ticket.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mongars_client._redact import redact
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "FieldError",
+    "InsecureTransportError",
+    "InternalServerError",
+    "InvalidInputError",
+    "MonGARSError",
+    "NotFoundError",
+    "OriginRefusedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "StreamClosedError",
+    "StreamError",
+    "StreamHandshakeError",
+    "UnprocessableEntityError",
+    "error_for_response",
+]
+
+_MAX_DETAIL = 500
+
+
+class MonGARSError(Exception):
+    """Base class of every error raised by mongars_client."""
+
+
+class InvalidInputError(MonGARSError, ValueError):
+    """An argument the API would reject (empty message, message too long ...); nothing was sent."""
+
+
+class ConfigurationError(MonGARSError, ValueError):
+    """A client setting or `MONGARS_*` environment variable is missing or malformed."""
+
+
+class InsecureTransportError(MonGARSError):
+    """Credentials would be sent over plain `http://` to a host that is not this machine.
+
+    Use `https://`, or pass `allow_insecure_http=True` if the network is trusted.
+    """
+
+
+class APIConnectionError(MonGARSError):
+    """No HTTP answer: refused, reset, TLS failure, DNS ... (after the permitted retries)."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(redact(message))
+        self.method = method
+        self.url = url
+
+
+class APITimeoutError(APIConnectionError):
+    """The call did not complete within its timeout."""
+
+
+@attrs.frozen
+class FieldError:
+    """One entry of a 422 answer: where (`loc`, such as `("body", "message")`) and what is wrong."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str
+
+    def __str__(self) -> str:
+        return f"{'.'.join(str(part) for part in self.loc)}: {self.msg}"
+
+
+class APIStatusError(MonGARSError):
+    """The server answered with a 4xx or 5xx status.
+
+    Attributes: `status_code`; `detail`, the server's explanation (its `detail` field, or the body's
+    text); `request_id`, the `x-request-id` header when the server sends one; `method` and `path`
+    of the request; `body`, the parsed JSON body (or None).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        detail: Any = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(redact(message))
+        self.status_code = status_code
+        self.detail = detail
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.body = body
+
+
+class BadRequestError(APIStatusError):
+    """400: the server could not use the request."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: no token, a bad or expired token, or wrong credentials."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: authenticated but not allowed (admin-only route, another user's history ...)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such route or resource."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource already exists (a username taken, for instance)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server's validation refused the request; `errors` lists the fields."""
+
+    @property
+    def errors(self) -> list[FieldError]:
+        """The field errors, when the server gave them as FastAPI's list (else empty)."""
+        if not isinstance(self.detail, list):
+            return []
+        return [_field_error(item) for item in self.detail if isinstance(item, dict)]
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; `retry_after` is the wait the server asked for, in seconds.
+
+    Raised once the client's own retries are used up, or at once when the server asks for a
+    wait longer than the client's `max_retry_wait`.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+class ResponseValidationError(MonGARSError):
+    """A success answer whose body is not what the API specifies (not JSON, fields missing ...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(redact(message))
+        self.status_code = status_code
+        self.method = method
+        self.path = path
+
+
+class StreamError(MonGARSError):
+    """The WebSocket event stream failed."""
+
+
+class StreamClosedError(StreamError):
+    """The stream closed and could not be reopened; `code` and `reason` are the last close's."""
+
+    def __init__(self, message: str, *, code: int | None = None, reason: str = "") -> None:
+        super().__init__(redact(message))
+        self.code = code
+        self.reason = reason
+
+
+class StreamHandshakeError(StreamError):
+    """The server refused to open the WebSocket (HTTP `status_code` on the handshake)."""
+
+    def __init__(self, message: str, *, status_code: int) -> None:
+        super().__init__(redact(message))
+        self.status_code = status_code
+
+
+class OriginRefusedError(StreamHandshakeError, PermissionDeniedError):
+    """The handshake stays refused with a fresh ticket and a valid token: the Origin is not allowed.
+
+    Both a `StreamHandshakeError` and a `PermissionDeniedError` (HTTP 403).
+    """
+
+    def __init__(self, message: str, *, origin: str | None = None) -> None:
+        PermissionDeniedError.__init__(self, message, status_code=403, detail="origin refused")
+        self.origin = origin
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_HINTS: dict[type[APIStatusError], str] = {
+    AuthenticationError: " (log in with client.login(), or pass a valid token or credentials)",
+    RateLimitError: " (slow down: the server allows one chat per second per user)",
+}
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    loc = item.get("loc")
+    return FieldError(
+        loc=tuple(p for p in loc if isinstance(p, str | int)) if isinstance(loc, list) else (),
+        msg=str(item.get("msg", "")),
+        type=str(item.get("type", "")),
+    )
+
+
+def _detail_of(response: httpx.Response) -> tuple[Any, Any]:
+    """(detail, parsed body) of an error answer, whatever shape the body has."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:_MAX_DETAIL] or response.reason_phrase, None
+    if isinstance(body, dict) and "detail" in body:
+        return body["detail"], body
+    return body, body
+
+
+def _describe(detail: Any) -> str:
+    if isinstance(detail, list):
+        fields = [str(_field_error(d)) for d in detail if isinstance(d, dict)]
+        return "; ".join(fields) if fields else str(detail)[:_MAX_DETAIL]
+    return str(detail)[:_MAX_DETAIL]
+
+
+def error_for_response(
+    response: httpx.Response, *, retry_after: float | None = None
+) -> APIStatusError:
+    """The typed error for an error answer (the body must have been read)."""
+    status = response.status_code
+    cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
+    detail, body = _detail_of(response)
+    request = response.request
+    method, path = request.method, request.url.path
+    message = f"{status} {response.reason_phrase} from {method} {path}: {_describe(detail)}"
+    if cls is AuthenticationError and path.endswith("/token"):
+        message += " (check the username and password)"
+    else:
+        message += _HINTS.get(cls, "")
+    fields: dict[str, Any] = {
+        "status_code": status,
+        "detail": detail,
+        "request_id": response.headers.get("x-request-id"),
+        "method": method,
+        "path": path,
+        "body": body,
+    }
+    if cls is RateLimitError:
+        return RateLimitError(message, retry_after=retry_after, **fields)
+    return cls(message, **fields)
