@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,10 @@ def published_spec() -> dict[str, Any]:
 def anyio_backend() -> str:
     """Async tests run on asyncio only: the SDK targets asyncio."""
     return "asyncio"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every `async def` test on asyncio through anyio's plugin, without marking each one."""
+    for item in items:
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.anyio)

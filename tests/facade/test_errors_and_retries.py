@@ -1,0 +1,216 @@
+"""Every status and failure maps to one typed error, after the retries the policy allows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from mongars_client import Client, errors
+from mongars_client._transport import RetryPolicy, parse_retry_after
+from tests.facade.conftest import PASSWORD, FakeServer, chat_body
+
+# Taken at import, before the autouse fixture replaces it with an instant one.
+UNPATCHED_BACKOFF = RetryPolicy.backoff
+
+JSON_ERRORS = {
+    400: ({"detail": "Bad request"}, errors.BadRequestError),
+    401: ({"detail": "Not authenticated"}, errors.AuthenticationError),
+    403: ({"detail": "Forbidden"}, errors.PermissionDeniedError),
+    404: ({"detail": "Not Found"}, errors.NotFoundError),
+    409: ({"detail": "Username already exists"}, errors.ConflictError),
+    413: ({"detail": "Request Entity Too Large"}, errors.APIStatusError),
+    422: (
+        {"detail": [{"type": "missing", "loc": ["body", "message"], "msg": "Field required"}]},
+        errors.UnprocessableEntityError,
+    ),
+    429: ({"detail": "Too many requests"}, errors.RateLimitError),
+    500: (None, errors.InternalServerError),
+    502: ({"detail": "Failed to generate chat response"}, errors.InternalServerError),
+    503: ({"detail": "Service Unavailable"}, errors.InternalServerError),
+    504: (None, errors.InternalServerError),
+}
+
+
+@pytest.mark.parametrize("status", sorted(JSON_ERRORS))
+def test_each_status_maps_to_its_error(client: Client, server: FakeServer, status: int) -> None:
+    body, expected = JSON_ERRORS[status]
+    client.login("u1", PASSWORD)
+    answer = (
+        httpx.Response(status, json=body, headers={"x-request-id": "req-7"})
+        if body is not None
+        else httpx.Response(status, text="Internal Server Error", headers={"x-request-id": "req-7"})
+    )
+    server.default = lambda request: answer
+    with pytest.raises(errors.APIStatusError) as caught:
+        client.chat("hello", max_retries=0)
+    assert type(caught.value) is expected
+    assert caught.value.status_code == status
+    assert caught.value.request_id == "req-7"
+    assert caught.value.path == "/api/v1/conversation/chat"
+    assert str(status) in str(caught.value)
+
+
+def test_422_carries_the_field_errors(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(httpx.Response(422, json=JSON_ERRORS[422][0]))
+    with pytest.raises(errors.UnprocessableEntityError) as caught:
+        client.chat("hello")
+    assert [(e.loc, e.msg) for e in caught.value.errors] == [
+        (("body", "message"), "Field required")
+    ]
+    assert "body.message: Field required" in str(caught.value)
+
+
+def test_422_with_a_plain_string_detail(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(httpx.Response(422, json={"detail": "limit must be a positive integer"}))
+    with pytest.raises(errors.UnprocessableEntityError) as caught:
+        client.history(limit=0)
+    assert caught.value.detail == "limit must be a positive integer"
+    assert caught.value.errors == []
+
+
+BROKEN_BODIES = {
+    "missing field": httpx.Response(200, json={"response": "x", "confidence": 1.0}),
+    "wrong type": httpx.Response(200, json={**chat_body(), "speech_turn": "not an object"}),
+    "not json": httpx.Response(200, text="<html>oops</html>"),
+    "truncated": httpx.Response(200, content=b'{"response": "x", "conf'),
+    "empty": httpx.Response(200, content=b""),
+    "a list": httpx.Response(200, json=[1, 2]),
+    "invalid utf-8": httpx.Response(200, content=b'{"response": "\xff\xfe"}'),
+    "bad date": httpx.Response(
+        200,
+        json={**chat_body(), "speech_turn": {**chat_body()["speech_turn"], "created_at": "nope"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_BODIES))
+def test_a_broken_success_body_is_a_response_validation_error(
+    client: Client, server: FakeServer, case: str
+) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(BROKEN_BODIES[case])
+    with pytest.raises(errors.ResponseValidationError, match=r"conversation\.chat"):
+        client.chat("hello")
+
+
+def test_extra_fields_are_accepted(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(httpx.Response(200, json={**chat_body(), "new_field": [1, 2]}))
+    assert client.chat("hello").additional_properties == {"new_field": [1, 2]}
+
+
+def test_two_503_on_a_get_then_success(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script += [httpx.Response(503), httpx.Response(503)]
+    server.default = lambda request: httpx.Response(200, json=[])
+    assert client.history() == []
+    assert server.paths()[1:] == ["GET /api/v1/conversation/history"] * 3
+
+
+def test_a_503_on_a_chat_is_not_retried(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(httpx.Response(503))
+    with pytest.raises(errors.InternalServerError):
+        client.chat("hello")
+    assert server.paths()[1:] == ["POST /api/v1/conversation/chat"]
+
+
+def test_retries_exhausted_raise_the_last_error(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script += [httpx.Response(502)] * 3
+    with pytest.raises(errors.InternalServerError) as caught:
+        client.history()
+    assert caught.value.status_code == 502
+    assert len(server.requests) == 1 + 3
+
+
+def test_max_retries_per_call(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script += [httpx.Response(503)] * 5
+    with pytest.raises(errors.InternalServerError):
+        client.history(max_retries=4)
+    assert len(server.requests) == 1 + 5
+
+
+def test_a_429_without_retry_after_waits_a_second_then_succeeds(
+    client: Client, server: FakeServer
+) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(httpx.Response(429, json={"detail": "Too many requests"}))
+    assert client.chat("hello").response == "hello back"
+    assert server.paths()[1:] == ["POST /api/v1/conversation/chat"] * 2
+
+
+def test_a_long_retry_after_is_not_waited_for(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script.append(
+        httpx.Response(429, headers={"Retry-After": "3600"}, json={"detail": "later"})
+    )
+    with pytest.raises(errors.RateLimitError) as caught:
+        client.chat("hello")
+    assert caught.value.retry_after == 3600
+    assert len(server.requests) == 2
+
+
+def test_connection_failures_are_retried_then_mapped(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script += [httpx.ConnectError("refused")] * 3
+    with pytest.raises(errors.APIConnectionError, match="after 3 attempts: refused") as caught:
+        client.chat("hello")
+    assert not isinstance(caught.value, errors.APITimeoutError)
+
+
+def test_a_reset_on_a_get_is_retried_but_not_on_a_post(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.default = lambda request: httpx.Response(200, json=[])
+    server.script.append(
+        httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    )
+    assert client.history() == []
+    server.script.append(
+        httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    )
+    with pytest.raises(errors.APIConnectionError, match="disconnected"):
+        client.chat("hello")
+
+
+def test_timeouts_are_api_timeout_errors(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    server.script += [httpx.ReadTimeout("slow")] * 3
+    with pytest.raises(errors.APITimeoutError):
+        client.history()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("", None), ("2", 2.0), ("0.5", 0.5), ("-3", 0.0), ("soon", None)],
+)
+def test_parse_retry_after_seconds(header: str, expected: float | None) -> None:
+    assert parse_retry_after(httpx.Headers({"Retry-After": header} if header else {})) == expected
+
+
+def test_parse_retry_after_http_date() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    header = format_datetime(now + timedelta(seconds=7), usegmt=True)
+    assert parse_retry_after(httpx.Headers({"Retry-After": header}), now=now.timestamp()) == 7.0
+
+
+def test_retry_after_as_http_date_is_honoured(client: Client, server: FakeServer) -> None:
+    client.login("u1", PASSWORD)
+    past = format_datetime(datetime.now(UTC) - timedelta(seconds=5), usegmt=True)
+    server.script.append(httpx.Response(503, headers={"Retry-After": past}))
+    server.default = lambda request: httpx.Response(200, json=[])
+    assert client.history() == []
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=8.0)
+    for retry, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 8.0)]:
+        waits = {UNPATCHED_BACKOFF(policy, retry) for _ in range(20)}
+        assert all(ceiling / 2 <= w <= ceiling for w in waits)
+        assert len(waits) > 1
