@@ -50,10 +50,21 @@ from mongars_client.errors import (
     MonGARSError,
     ResponseValidationError,
 )
+from mongars_client.streaming import (
+    AsyncChatStream,
+    AsyncEventStream,
+    ChatStream,
+    EventStream,
+    StreamOptions,
+    _Session,
+    _Socket,
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+ES = TypeVar("ES", EventStream, AsyncEventStream)
+CS = TypeVar("CS", ChatStream, AsyncChatStream)
 
 LOGIN_PATH = "/token"
 MAX_MESSAGE_LENGTH = 1000
@@ -317,8 +328,11 @@ def _awaitable(
     return functools.update_wrapper(method, operation)
 
 
-class _ClientBase(Generic[H]):
+class _ClientBase(Generic[H, ES, CS]):
     """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
+
+    _event_stream: type[ES]
+    _chat_stream: type[CS]
 
     def __init__(
         self,
@@ -407,6 +421,47 @@ class _ClientBase(Generic[H]):
     def _bind_api(self) -> None:
         raise NotImplementedError
 
+    def stream(self, *, origin: str | None = None, options: StreamOptions | None = None) -> ES:
+        """This user's live events over the WebSocket, as a context manager to iterate in.
+
+        `origin` overrides the `Origin` header (default: the client's `origin=`, else the base
+        URL's); `options` tunes reconnection, buffering and keepalive (see `StreamOptions`).
+        """
+        chosen = options or StreamOptions()
+        settings = self._settings
+
+        async def ticket() -> str:
+            return (await self._operations.ws_ticket()).ticket
+
+        def session(socket: _Socket) -> _Session:
+            return _Session(
+                socket=socket, ticket=ticket, settings=settings, options=chosen, origin=origin
+            )
+
+        return self._event_stream(session, chosen)
+
+    def chat_stream(
+        self,
+        message: str,
+        *,
+        session_id: str | None = None,
+        origin: str | None = None,
+        options: StreamOptions | None = None,
+    ) -> CS:
+        """Send a chat and iterate over its answer's text as it arrives; then `.response`.
+
+        The pieces come from the stream's `ResponseChunk` events when the server streams the
+        answer, else the whole text arrives once; either way they add up to the HTTP answer's
+        `response`. Input is checked as for `chat()`, before anything is sent.
+        """
+        _require_text("message", message, max_length=MAX_MESSAGE_LENGTH)
+        events = self.stream(origin=origin, options=options)
+
+        def send() -> Coroutine[Any, Any, ChatResponse]:
+            return self._operations.chat(message, session_id=session_id)
+
+        return self._chat_stream(events, message, send)  # type: ignore[arg-type]
+
     @property
     def base_url(self) -> str:
         """The server's base URL."""
@@ -427,7 +482,7 @@ class _ClientBase(Generic[H]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
 
 
-class Client(_ClientBase[httpx.Client]):
+class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
     """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
 
     with Client("https://mongars.example.com") as client:
@@ -455,6 +510,9 @@ class Client(_ClientBase[httpx.Client]):
             timeout=settings.timeout,
             headers=headers,
         )
+
+    _event_stream = EventStream
+    _chat_stream = ChatStream
 
     def _make_lock(self) -> BlockingLock:
         return BlockingLock()
@@ -494,7 +552,7 @@ class Client(_ClientBase[httpx.Client]):
         self.close()
 
 
-class AsyncClient(_ClientBase[httpx.AsyncClient]):
+class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStream]):
     """The asyncio monGARS client; use it with `async with` or call `aclose()`.
 
     async with AsyncClient("https://mongars.example.com") as client:
@@ -522,6 +580,9 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
             timeout=settings.timeout,
             headers=headers,
         )
+
+    _event_stream = AsyncEventStream
+    _chat_stream = AsyncChatStream
 
     def _make_lock(self) -> asyncio.Lock:
         return asyncio.Lock()
