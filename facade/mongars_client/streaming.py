@@ -45,8 +45,11 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from mongars_client._bridge import iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
+    APIConnectionError,
+    InternalServerError,
     MonGARSError,
     OriginRefusedError,
+    RateLimitError,
     StreamClosedError,
     StreamError,
     StreamHandshakeError,
@@ -350,13 +353,18 @@ class _Session:
         refused = 0
         failures = 0
         while True:
-            ticket = await self._ticket()
-            register_secret(ticket)
-            url = stream_url(self._settings.base_url, ticket)
             try:
+                ticket = await self._ticket()
+                register_secret(ticket)
+                url = stream_url(self._settings.base_url, ticket)
                 connection = await self._socket.connect(
                     url, self.origin, self._settings, self._options
                 )
+            except (APIConnectionError, InternalServerError, RateLimitError) as error:
+                # The ticket request failed after the HTTP layer's own retries: count it as a
+                # failed attempt, as a refused connection would be.
+                failures += 1
+                reason = str(error)
             except InvalidStatus as error:
                 status = error.response.status_code
                 if status == 403:
@@ -494,7 +502,10 @@ class _BlockingSocket:
     ) -> Any:
         from websockets.sync.client import connect
 
-        return connect(url, **_connect_kwargs(origin, url, settings, options))
+        # Entered by hand: since websockets 17.1 the blocking connect() is meant for `with`
+        # (plain use warns), and a stream outlives any one `with` block of ours. Closing the
+        # connection later is all that leaving the block would do.
+        return connect(url, **_connect_kwargs(origin, url, settings, options)).__enter__()
 
     async def recv(self, connection: Any) -> str | bytes:
         message: str | bytes = connection.recv()
