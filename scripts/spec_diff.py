@@ -273,8 +273,9 @@ class _Variant:
     name of a `$ref` (its generated class), else the JSON type."""
 
     schema: dict[str, Any]
-    path: str
+    path: str  # where the schema is written (a component, for a `$ref`)
     signature: str
+    at: str  # where the alternative is declared: the `$ref` itself, for a reference
 
 
 def _covers(wide: str, narrow: str) -> bool:
@@ -307,9 +308,14 @@ def _implied_type(schema: dict[str, Any]) -> str:
 
 
 def _split(
-    doc: dict[str, Any], schema: dict[str, Any], path: str, ref: str | None, seen: frozenset[str]
+    doc: dict[str, Any],
+    schema: dict[str, Any],
+    path: str,
+    ref: tuple[str, str] | None,
+    seen: frozenset[str],
 ) -> tuple[bool, list[_Variant]]:
-    """`(nullable, alternatives)` of a resolved schema.
+    """`(nullable, alternatives)` of a resolved schema; `ref` is `(name, path)` of the `$ref`
+    that led to it, if any.
 
     FastAPI's optional style (`anyOf: [X, {type: null}]`), `oneOf`, `type` lists and OpenAPI
     3.0's `nullable` all come out the same way, so that `X` compares with `X` whichever is used.
@@ -323,17 +329,19 @@ def _split(
         if isinstance(branches, list):
             variants: list[_Variant] = []
             for i, branch in enumerate(branches):
-                target, target_path = resolve(doc, branch, child(child(path, key), i))
+                at = child(child(path, key), i)
+                target, target_path = resolve(doc, branch, at)
                 target = target if isinstance(target, dict) else {}
-                null, found = _split(doc, target, target_path, ref_name(branch), seen)
+                null, found = _split(doc, target, target_path, _ref_at(branch, at), seen)
                 nullable, variants = nullable or null, variants + found
             return nullable, variants
     all_of = schema.get("allOf")
     if isinstance(all_of, list) and len(all_of) == 1 and set(schema) <= {"allOf", *DOC_KEYS}:
         # `allOf: [{$ref}]` is how OpenAPI 3.0 generators attach prose to a reference.
-        target, target_path = resolve(doc, all_of[0], child(child(path, "allOf"), 0))
+        at = child(child(path, "allOf"), 0)
+        target, target_path = resolve(doc, all_of[0], at)
         if isinstance(target, dict):
-            return _split(doc, target, target_path, ref_name(all_of[0]), seen)
+            return _split(doc, target, target_path, _ref_at(all_of[0], at), seen)
     declared = schema.get("type")
     if declared == "null":
         return True, []
@@ -343,12 +351,17 @@ def _split(
     else:
         kinds = [declared] if isinstance(declared, str) else [_implied_type(schema)]
     if ref is not None:
-        return nullable, [_Variant(schema, path, ref)]
+        return nullable, [_Variant(schema, path, ref[0], ref[1])]
     fmt = schema.get("format")
     return nullable, [
-        _Variant(schema, path, f"{k} ({fmt})" if k == "string" and fmt in TYPE_FORMATS else k)
+        _Variant(schema, path, f"{k} ({fmt})" if k == "string" and fmt in TYPE_FORMATS else k, path)
         for k in kinds
     ]
+
+
+def _ref_at(node: Any, path: str) -> tuple[str, str] | None:
+    name = ref_name(node)
+    return None if name is None else (name, path)
 
 
 def _constraint_changes(
@@ -456,11 +469,13 @@ class _Differ:
     ) -> None:
         """Every change of one operation: prose, security, body, responses (not parameters)."""
         self.docs(old, new, old_path, new_path, "")
-        self.security(old, new, new_path)
+        self.security(old, new, old_path, new_path)
         self.request_body(old, new, old_path, new_path)
         self.responses(old, new, old_path, new_path)
 
-    def security(self, old_op: dict[str, Any], new_op: dict[str, Any], new_path: str) -> None:
+    def security(
+        self, old_op: dict[str, Any], new_op: dict[str, Any], old_path: str, new_path: str
+    ) -> None:
         def effective(doc: dict[str, Any], op: dict[str, Any]) -> set[str]:
             found = op["security"] if "security" in op else doc.get("security", [])
             return {
@@ -472,7 +487,12 @@ class _Differ:
         old, new = effective(self.old_doc, old_op), effective(self.new_doc, new_op)
         # No requirement, or an empty one among the alternatives: callers may be anonymous.
         old_open, new_open = not old or "" in old, not new or "" in new
-        path = child(new_path, "security") if "security" in new_op else "$.security"
+        if "security" in new_op:
+            path = child(new_path, "security")
+        elif "security" in self.new_doc:
+            path = "$.security"
+        else:  # the requirement was removed: point at where it was
+            path = child(old_path, "security") if "security" in old_op else "$.security"
         if old_open and not new_open:
             schemes = " or ".join(sorted(new))
             self.add(
@@ -669,7 +689,7 @@ class _Differ:
     def schema(self, old: Any, old_path: str, new: Any, new_path: str, where: _Where) -> None:
         """Compare two schemas found at the same place, following `$ref`, unions and arrays."""
         self.docs(old, new, old_path, new_path, where)  # prose beside a `$ref`
-        old_ref, new_ref = ref_name(old), ref_name(new)
+        old_ref, new_ref = _ref_at(old, old_path), _ref_at(new, new_path)
         old, old_path = resolve(self.old_doc, old, old_path)
         new, new_path = resolve(self.new_doc, new, new_path)
         old, new = (old if isinstance(old, dict) else {}), (new if isinstance(new, dict) else {})
@@ -719,7 +739,7 @@ class _Differ:
                 self.single(variant, match, where)
         request = where.side == "request"
         for variant in unpaired_old:
-            sig, path = variant.signature, variant.path
+            sig, path = variant.signature, variant.at
             if not request:
                 self.add(NON_BREAKING, "type-narrowed", where, f"can no longer be {sig}", path)
             elif any(_covers(n.signature, sig) for n in new):
@@ -727,14 +747,15 @@ class _Differ:
             else:
                 self.add(BREAKING, "type-changed", where, f"no longer accepts {sig}", path)
         for variant in unpaired_new:
-            sig, path = variant.signature, variant.path
+            sig, path = variant.signature, variant.at
             if request:
                 self.add(NON_BREAKING, "type-widened", where, f"now also accepts {sig}", path)
             elif not any(_covers(o.signature, sig) for o in old):
                 self.add(BREAKING, "type-changed", where, f"can now also be {sig}", path)
 
     def type_changed(self, old: _Variant, new: _Variant, where: _Where) -> None:
-        path = child(new.path, "type") if "type" in new.schema else new.path
+        declared_here = new.at == new.path and "type" in new.schema
+        path = child(new.at, "type") if declared_here else new.at
         move = f"from {old.signature} to {new.signature}"
         if where.side == "request" and _covers(new.signature, old.signature):
             self.add(NON_BREAKING, "type-widened", where, f"type widened {move}", path)
