@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from scripts import spec_diff
@@ -51,3 +53,12 @@ def single(changes: list[spec_diff.Change], operation_name: str) -> spec_diff.Ch
     found = [c for c in changes if c.operation == operation_name]
     assert len(found) == 1, [c.as_dict() for c in changes]
     return found[0]
+
+
+GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+GIT_IDENTITY += ["-c", "commit.gpgsign=false"]
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in `repo` as a throwaway identity, failing the test if git fails."""
+    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=repo, check=True, capture_output=True)
