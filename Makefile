@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint format typecheck test clean
+.PHONY: help install generate check-generated spec-diff lint format typecheck test clean
 
 help:
 	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
+	@echo "make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]  what changed, breaking or not"
 	@echo "make lint | format | typecheck | clean"
 
 $(STAMP): pyproject.toml
@@ -26,6 +27,15 @@ generate: $(STAMP)
 
 check-generated: $(STAMP)
 	$(BIN)/python -m scripts.regenerate --check
+
+# The spec change report: `make spec-diff OLD=path/to/old.json`, NEW defaults to openapi.json,
+# FLAGS takes --json and/or --fail-on-breaking.
+OLD ?=
+NEW ?= openapi.json
+FLAGS ?=
+spec-diff: $(STAMP)
+	@test -n "$(OLD)" || { echo "usage: make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]"; exit 2; }
+	$(BIN)/python -m scripts.spec_diff $(FLAGS) "$(OLD)" "$(NEW)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ Steps: validate the spec, normalise a copy under `build/` (our operation names, 
 run the generator (its post-hooks run ruff) into a staging folder under `build/`, add `py.typed`,
 then swap the staging folder in for `generated/mongars_api/`. `--check` compares instead of
 swapping. The same inputs give the same bytes, so CI can insist on a clean `git status`.
+Finally, when `openapi.json` differs from HEAD's, print the spec change report and set the version
+and its CHANGELOG.md entry (release.py); `--check` never does.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scripts import naming
+from scripts import naming, release
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.json"
@@ -176,6 +178,16 @@ def swap_in(fresh: Path, target: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def record_spec_change(spec: Path, output: Path | None) -> None:
+    """Step 5: report the spec change, bump the version, write the changelog entry.
+
+    Only for a regeneration of the package from `openapi.json`: the version describes what
+    `openapi.json` produces, not another spec (`--spec`) nor a copy elsewhere (`--output`).
+    """
+    if output is None and spec.resolve() == SPEC:
+        release.record_spec_change(ROOT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(
@@ -220,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         swap_in(fresh, target)
     shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
     print(f"generated {shown} ({len(names)} operations)")
+    record_spec_change(args.spec, args.output)
     return 0
 
 
