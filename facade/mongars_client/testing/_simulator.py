@@ -226,9 +226,13 @@ class Simulator:
         if not self._call(lambda: self._state.add_account(username, password, admin=admin)):
             raise ValueError(f"user {username!r} already exists")
 
-    def publish(self, username: str, event_type: str, data: Any) -> None:
-        """Send an event to every open stream of `username`, e.g. `performance.alert`."""
-        self._call(lambda: self._hub.publish(username, event_type, data))
+    def publish(self, username: str, event_type: str, data: Any) -> int:
+        """Send an event to every open stream of `username`, e.g. `performance.alert`.
+
+        Returns how many streams queued it: a stream whose queue overflowed (it is being closed
+        with 1013) does not.
+        """
+        return self._call(lambda: self._hub.publish(username, event_type, data))
 
     def __repr__(self) -> str:
         where = self.base_url if self._bound_port is not None else "not started"

@@ -104,7 +104,10 @@ class State:
     def issue_token(self, username: str) -> str:
         """A JWT for `username` with exactly the server's claims: `sub`, `admin`, float `exp`."""
         admin = self._accounts[username].admin
-        claims = {"sub": username, "admin": admin, "exp": self.now() + self.settings.token_ttl}
+        exp = self.now() + self.settings.token_ttl
+        if exp.is_integer():  # the server's `exp` always has a fractional part
+            exp += 0.5
+        claims = {"sub": username, "admin": admin, "exp": exp}
         token = _jwt.encode(claims, self.jwt_secret)
         self._issued_tokens.add(token)
         return token

@@ -68,10 +68,13 @@ class Stream:
         self._pending_pings: set[str] = set()
         self._last_pong = asyncio.get_running_loop().time()
 
-    def offer(self, frame: str | int) -> None:
-        """Queue a frame, or, when the queue is full, drop the backlog and close with 1013."""
+    def offer(self, frame: str | int) -> bool:
+        """Queue a frame; when the queue is full, drop the backlog and close with 1013 instead.
+
+        False when the frame was not queued.
+        """
         if self._overloaded:
-            return
+            return False
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
@@ -79,6 +82,8 @@ class Stream:
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(_OVERLOADED)
+            return False
+        return True
 
     def drop(self) -> None:
         """Abort the TCP connection: the client gets no close frame (it sees 1006)."""
@@ -129,11 +134,10 @@ class Hub:
         # Close codes and reasons clients sent (server-initiated closes are not listed).
         self.client_closes: list[tuple[int, str]] = []
 
-    def publish(self, user: str, event_type: str, data: Any) -> None:
-        """Queue one event on each of `user`'s streams."""
+    def publish(self, user: str, event_type: str, data: Any) -> int:
+        """Queue one event on each of `user`'s streams; how many queued it."""
         frame = event(event_type, user, data, ts=self.state.now())
-        for stream in list(self.streams.get(user, ())):
-            stream.offer(frame)
+        return sum(stream.offer(frame) for stream in list(self.streams.get(user, ())))
 
     def drop_all(self) -> None:
         """Abort every open stream's connection."""
