@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus
 from websockets.sync.client import connect as connect_sync
 
 from mongars_client.testing import Simulator
@@ -79,7 +79,7 @@ def test_fail_next_refuses_a_websocket_handshake_with_the_status(simulator: Simu
     simulator.faults.fail_next(status=503, path="/ws/chat/")
     with (
         pytest.raises(InvalidStatus) as refused,
-        connect_sync(uri, origin=simulator.origin, open_timeout=TIMEOUT),  # type: ignore[arg-type]
+        connect_sync(uri, origin=simulator.origin, open_timeout=TIMEOUT),
     ):
         pass
     assert refused.value.response.status_code == 503
@@ -144,6 +144,16 @@ def test_reset_next_is_recorded_with_status_0_and_then_serves(
     assert simulator.requests[-2:] == [("GET", MODELS, 0), ("GET", MODELS, 200)]
 
 
+def test_reset_next_drops_a_websocket_handshake_without_an_answer(simulator: Simulator) -> None:
+    uri = f"{simulator.ws_url}?t={ticket(simulator, login(simulator))}"
+    simulator.faults.reset_next(path="/ws/chat/")
+    with (
+        pytest.raises(InvalidMessage),  # the connection closed before any HTTP response
+        connect_sync(uri, origin=simulator.origin, open_timeout=TIMEOUT),
+    ):
+        pass
+
+
 # drop_websockets
 @pytest.mark.anyio
 async def test_drop_websockets_aborts_sockets_without_a_close_frame() -> None:
@@ -204,7 +214,7 @@ async def test_requests_records_websocket_handshakes() -> None:
         async with open_stream(sim, login(sim)):
             pass
         with pytest.raises(InvalidStatus):
-            async with websockets.connect(sim.ws_url, origin=sim.origin):  # type: ignore[arg-type]
+            async with websockets.connect(sim.ws_url, origin=sim.origin):
                 pass
         assert [r for r in sim.requests if r[1] == "/ws/chat/"] == [
             ("GET", "/ws/chat/", 101),

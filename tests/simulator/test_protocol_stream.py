@@ -29,7 +29,7 @@ USERS = {"u1": PASSWORD}
 async def handshake_status(uri: str, origin: str | None) -> int:
     """The HTTP status of a handshake the server refuses (101 if it accepts)."""
     try:
-        async with websockets.connect(uri, origin=origin, open_timeout=TIMEOUT):  # type: ignore[arg-type]
+        async with websockets.connect(uri, origin=origin, open_timeout=TIMEOUT):
             return 101
     except InvalidStatus as refused:
         return refused.response.status_code
@@ -92,7 +92,7 @@ async def test_the_origin_allow_list_is_configurable() -> None:
 async def test_the_first_event_is_ws_connected_with_the_origin() -> None:
     async with Simulator(users=USERS) as sim:
         uri = f"{sim.ws_url}?t={ticket(sim, login(sim))}"
-        async with websockets.connect(uri, origin=sim.origin) as ws:  # type: ignore[arg-type]
+        async with websockets.connect(uri, origin=sim.origin) as ws:
             first = await receive(ws)
     assert (first["type"], first["data"]) == ("ws.connected", {"origin": sim.origin})
 
@@ -107,7 +107,7 @@ async def test_the_second_event_is_a_history_snapshot_of_up_to_10_items() -> Non
                 headers=bearer(token),
             )
         uri = f"{sim.ws_url}?t={ticket(sim, token)}"
-        async with websockets.connect(uri, origin=sim.origin) as ws:  # type: ignore[arg-type]
+        async with websockets.connect(uri, origin=sim.origin) as ws:
             await receive(ws)
             snapshot = await receive(ws)
     items = snapshot["data"]["items"]
@@ -121,7 +121,7 @@ async def test_the_second_event_is_a_history_snapshot_of_up_to_10_items() -> Non
 async def test_events_have_the_event_envelope() -> None:
     async with Simulator(users=USERS) as sim:
         uri = f"{sim.ws_url}?t={ticket(sim, login(sim))}"
-        async with websockets.connect(uri, origin=sim.origin) as ws:  # type: ignore[arg-type]
+        async with websockets.connect(uri, origin=sim.origin) as ws:
             first = await receive(ws)
     assert (sorted(first), first["user"]) == (["data", "id", "ts", "type", "user"], "u1")
 
@@ -276,7 +276,7 @@ async def test_a_consumer_too_slow_for_its_queue_is_disconnected_with_1013() -> 
     async with Simulator(users=USERS, ws_queue_size=8) as sim:
         uri = f"{sim.ws_url}?t={ticket(sim, login(sim))}"
         # No compression, so the big events fill the socket buffers while nobody reads.
-        async with websockets.connect(uri, origin=sim.origin, compression=None) as ws:  # type: ignore[arg-type]
+        async with websockets.connect(uri, origin=sim.origin, compression=None) as ws:
             big = uuid.uuid4().hex * 8192  # 256 KiB
             published = 0
             while sim.publish("u1", "bulk", big) and published < 1000:

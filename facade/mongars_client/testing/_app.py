@@ -124,12 +124,10 @@ def build_app(state: State, hub: Hub, faults: Faults, connections: Connections) 
     async def login_json(body: LoginRequest) -> dict[str, Any]:
         if not state.check_password(body.username, body.password):
             raise HTTPException(401, "Invalid credentials")
-        token = state.issue_token(body.username)
-        admin = bool(state.authenticate(token)["admin"])
         return {
-            "access_token": token,
+            "access_token": state.issue_token(body.username),
             "token_type": "bearer",
-            "admin": admin,
+            "admin": state.is_admin(body.username),
             "expires_in": int(settings.token_ttl),
         }
 

@@ -81,6 +81,10 @@ class State:
         self._accounts[username] = _Account(self._hash(password), admin)
         return True
 
+    def is_admin(self, username: str) -> bool:
+        """Whether `username` is an administrator."""
+        return self._accounts[username].admin
+
     def has_admin(self) -> bool:
         """Whether any administrator account exists."""
         return any(account.admin for account in self._accounts.values())
@@ -103,11 +107,10 @@ class State:
     # Bearer tokens
     def issue_token(self, username: str) -> str:
         """A JWT for `username` with exactly the server's claims: `sub`, `admin`, float `exp`."""
-        admin = self._accounts[username].admin
         exp = self.now() + self.settings.token_ttl
         if exp.is_integer():  # the server's `exp` always has a fractional part
             exp += 0.5
-        claims = {"sub": username, "admin": admin, "exp": exp}
+        claims = {"sub": username, "admin": self.is_admin(username), "exp": exp}
         token = _jwt.encode(claims, self.jwt_secret)
         self._issued_tokens.add(token)
         return token

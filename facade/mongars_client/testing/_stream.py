@@ -54,13 +54,11 @@ class Stream:
     def __init__(
         self,
         websocket: WebSocket,
-        user: str,
         *,
         queue_size: int,
         abort: Callable[[], None],
     ) -> None:
         self.websocket = websocket
-        self.user = user
         self.queue: asyncio.Queue[str | int] = asyncio.Queue(maxsize=queue_size)
         self._abort = abort
         self.closed_by_server = False
@@ -156,7 +154,7 @@ class Hub:
             await websocket.close(code=4403 if user is not None else 4401)
             return
         await websocket.accept()
-        stream = Stream(websocket, user, queue_size=settings.ws_queue_size, abort=abort)
+        stream = Stream(websocket, queue_size=settings.ws_queue_size, abort=abort)
         self.streams.setdefault(user, set()).add(stream)
         now = self.state.now()
         stream.offer(event("ws.connected", user, {"origin": origin}, ts=now))
