@@ -38,6 +38,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def chat(sim: Simulator, token: str, message: str) -> dict[str, Any]:
+    """The answer of `POST /api/v1/conversation/chat`."""
+    response = httpx.post(
+        f"{sim.base_url}/api/v1/conversation/chat", json={"message": message}, headers=bearer(token)
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
 def ticket(sim: Simulator, token: str) -> str:
     """A WebSocket ticket for the owner of `token`."""
     response = httpx.post(f"{sim.base_url}/api/v1/auth/ws/ticket", headers=bearer(token))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import httpx
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -14,7 +13,7 @@ from mongars_client.testing import Simulator
 from tests.simulator.support import (
     PASSWORD,
     TIMEOUT,
-    bearer,
+    chat,
     login,
     open_stream,
     receive,
@@ -101,11 +100,7 @@ async def test_the_second_event_is_a_history_snapshot_of_up_to_10_items() -> Non
     async with Simulator(users=USERS, chat_rate_limit=None) as sim:
         token = login(sim)
         for n in range(12):
-            httpx.post(
-                f"{sim.base_url}/api/v1/conversation/chat",
-                json={"message": f"m{n}"},
-                headers=bearer(token),
-            )
+            chat(sim, token, f"m{n}")
         uri = f"{sim.ws_url}?t={ticket(sim, token)}"
         async with websockets.connect(uri, origin=sim.origin) as ws:
             await receive(ws)
@@ -131,11 +126,7 @@ async def test_a_chat_over_http_produces_a_chat_message_event() -> None:
     async with Simulator(users=USERS) as sim:
         token = login(sim)
         async with open_stream(sim, token) as ws:
-            answer = httpx.post(
-                f"{sim.base_url}/api/v1/conversation/chat",
-                json={"message": "hello"},
-                headers=bearer(token),
-            ).json()
+            answer = chat(sim, token, "hello")
             message = await receive_type(ws, "chat.message")
     assert message["data"] == {
         "query": "hello",
@@ -156,11 +147,7 @@ async def test_streaming_chunks_add_up_to_the_response_before_the_chat_message()
     async with Simulator(users=USERS, stream_chunks=True) as sim:
         token = login(sim)
         async with open_stream(sim, token) as ws:
-            answer = httpx.post(
-                f"{sim.base_url}/api/v1/conversation/chat",
-                json={"message": "stream this please"},
-                headers=bearer(token),
-            ).json()
+            answer = chat(sim, token, "stream this please")
             frames = [await receive(ws)]
             while frames[-1]["type"] != "chat.message":
                 frames.append(await receive(ws))
