@@ -46,6 +46,10 @@ class ApprovalResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         token_ref = d.pop("token_ref")
+        if not (isinstance(token_ref, str)):
+            raise TypeError(
+                f"token_ref: expected a string, got {type(token_ref).__name__}"
+            )
 
         status = cast(Literal["approved"] | Unset, d.pop("status", UNSET))
         if status != "approved" and not isinstance(status, Unset):
@@ -56,7 +60,13 @@ class ApprovalResponse:
             status=status,
         )
 
-        approval_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        approval_response.additional_properties = additional_properties
         return approval_response
 
     @property

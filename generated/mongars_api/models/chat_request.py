@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,6 +79,8 @@ class ChatRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         message = d.pop("message")
+        if not (isinstance(message, str)):
+            raise TypeError(f"message: expected a string, got {type(message).__name__}")
 
         def _parse_allowed_actions(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -88,12 +90,33 @@ class ChatRequest:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                allowed_actions_type_0 = cast(list[str], data)
+                _allowed_actions_type_0 = data
+                if not isinstance(_allowed_actions_type_0, list):
+                    raise TypeError(
+                        f"allowed_actions_type_0: expected an array, got {type(_allowed_actions_type_0).__name__}"
+                    )
+                allowed_actions_type_0 = []
+                for allowed_actions_type_0_item_data in _allowed_actions_type_0:
+                    allowed_actions_type_0_item = allowed_actions_type_0_item_data
+                    if not (isinstance(allowed_actions_type_0_item, str)):
+                        raise TypeError(
+                            f"allowed_actions_type_0_item: expected a string, got {type(allowed_actions_type_0_item).__name__}"
+                        )
+
+                    allowed_actions_type_0.append(allowed_actions_type_0_item)
 
                 return allowed_actions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            allowed_actions_type_1 = data
+            if not (allowed_actions_type_1 is None):
+                raise TypeError(
+                    f"allowed_actions_type_1: expected null, got {type(allowed_actions_type_1).__name__}"
+                )
+
+            return allowed_actions_type_1
 
         allowed_actions = _parse_allowed_actions(d.pop("allowed_actions", UNSET))
 
@@ -102,7 +125,27 @@ class ChatRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                approval_token_type_0 = data
+                if not (isinstance(approval_token_type_0, str)):
+                    raise TypeError(
+                        f"approval_token_type_0: expected a string, got {type(approval_token_type_0).__name__}"
+                    )
+
+                return approval_token_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            approval_token_type_1 = data
+            if not (approval_token_type_1 is None):
+                raise TypeError(
+                    f"approval_token_type_1: expected null, got {type(approval_token_type_1).__name__}"
+                )
+
+            return approval_token_type_1
 
         approval_token = _parse_approval_token(d.pop("approval_token", UNSET))
 
@@ -111,7 +154,27 @@ class ChatRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                session_id_type_0 = data
+                if not (isinstance(session_id_type_0, str)):
+                    raise TypeError(
+                        f"session_id_type_0: expected a string, got {type(session_id_type_0).__name__}"
+                    )
+
+                return session_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            session_id_type_1 = data
+            if not (session_id_type_1 is None):
+                raise TypeError(
+                    f"session_id_type_1: expected null, got {type(session_id_type_1).__name__}"
+                )
+
+            return session_id_type_1
 
         session_id = _parse_session_id(d.pop("session_id", UNSET))
 
@@ -120,7 +183,27 @@ class ChatRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                token_ref_type_0 = data
+                if not (isinstance(token_ref_type_0, str)):
+                    raise TypeError(
+                        f"token_ref_type_0: expected a string, got {type(token_ref_type_0).__name__}"
+                    )
+
+                return token_ref_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            token_ref_type_1 = data
+            if not (token_ref_type_1 is None):
+                raise TypeError(
+                    f"token_ref_type_1: expected null, got {type(token_ref_type_1).__name__}"
+                )
+
+            return token_ref_type_1
 
         token_ref = _parse_token_ref(d.pop("token_ref", UNSET))
 
@@ -132,7 +215,13 @@ class ChatRequest:
             token_ref=token_ref,
         )
 
-        chat_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        chat_request.additional_properties = additional_properties
         return chat_request
 
     @property

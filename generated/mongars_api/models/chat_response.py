@@ -55,12 +55,34 @@ class ChatResponse:
 
         d = dict(src_dict)
         confidence = d.pop("confidence")
+        if not (
+            isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+        ):
+            raise TypeError(
+                f"confidence: expected a number, got {type(confidence).__name__}"
+            )
 
         processing_time = d.pop("processing_time")
+        if not (
+            isinstance(processing_time, (int, float))
+            and not isinstance(processing_time, bool)
+        ):
+            raise TypeError(
+                f"processing_time: expected a number, got {type(processing_time).__name__}"
+            )
 
         response = d.pop("response")
+        if not (isinstance(response, str)):
+            raise TypeError(
+                f"response: expected a string, got {type(response).__name__}"
+            )
 
-        speech_turn = SpeechTurnSchema.from_dict(d.pop("speech_turn"))
+        _speech_turn = d.pop("speech_turn")
+        if not isinstance(_speech_turn, dict):
+            raise TypeError(
+                f"speech_turn: expected an object, got {type(_speech_turn).__name__}"
+            )
+        speech_turn = SpeechTurnSchema.from_dict(_speech_turn)
 
         chat_response = cls(
             confidence=confidence,
@@ -69,7 +91,13 @@ class ChatResponse:
             speech_turn=speech_turn,
         )
 
-        chat_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        chat_response.additional_properties = additional_properties
         return chat_response
 
     @property

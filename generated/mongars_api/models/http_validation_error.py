@@ -45,10 +45,19 @@ class HTTPValidationError:
         d = dict(src_dict)
         _detail = d.pop("detail", UNSET)
         detail: list[ValidationError] | Unset = UNSET
-        if _detail is not UNSET:
+        if not isinstance(_detail, Unset):
+            if not isinstance(_detail, list):
+                raise TypeError(
+                    f"detail: expected an array, got {type(_detail).__name__}"
+                )
             detail = []
             for detail_item_data in _detail:
-                detail_item = ValidationError.from_dict(detail_item_data)
+                _detail_item = detail_item_data
+                if not isinstance(_detail_item, dict):
+                    raise TypeError(
+                        f"detail_item: expected an object, got {type(_detail_item).__name__}"
+                    )
+                detail_item = ValidationError.from_dict(_detail_item)
 
                 detail.append(detail_item)
 
@@ -56,7 +65,13 @@ class HTTPValidationError:
             detail=detail,
         )
 
-        http_validation_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        http_validation_error.additional_properties = additional_properties
         return http_validation_error
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -76,7 +76,27 @@ class LLMHealthResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                detail_type_0 = data
+                if not (isinstance(detail_type_0, str)):
+                    raise TypeError(
+                        f"detail_type_0: expected a string, got {type(detail_type_0).__name__}"
+                    )
+
+                return detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            detail_type_1 = data
+            if not (detail_type_1 is None):
+                raise TypeError(
+                    f"detail_type_1: expected null, got {type(detail_type_1).__name__}"
+                )
+
+            return detail_type_1
 
         detail = _parse_detail(d.pop("detail", UNSET))
 
@@ -85,7 +105,30 @@ class LLMHealthResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(float | None | Unset, data)
+            try:
+                if not isinstance(data, (int, float)) and not isinstance(data, bool):
+                    raise TypeError()
+                last_check_type_0 = data
+                if not (
+                    isinstance(last_check_type_0, (int, float))
+                    and not isinstance(last_check_type_0, bool)
+                ):
+                    raise TypeError(
+                        f"last_check_type_0: expected a number, got {type(last_check_type_0).__name__}"
+                    )
+
+                return last_check_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            last_check_type_1 = data
+            if not (last_check_type_1 is None):
+                raise TypeError(
+                    f"last_check_type_1: expected null, got {type(last_check_type_1).__name__}"
+                )
+
+            return last_check_type_1
 
         last_check = _parse_last_check(d.pop("last_check", UNSET))
 
@@ -94,7 +137,27 @@ class LLMHealthResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                model_type_0 = data
+                if not (isinstance(model_type_0, str)):
+                    raise TypeError(
+                        f"model_type_0: expected a string, got {type(model_type_0).__name__}"
+                    )
+
+                return model_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            model_type_1 = data
+            if not (model_type_1 is None):
+                raise TypeError(
+                    f"model_type_1: expected null, got {type(model_type_1).__name__}"
+                )
+
+            return model_type_1
 
         model = _parse_model(d.pop("model", UNSET))
 
@@ -106,7 +169,13 @@ class LLMHealthResponse:
             model=model,
         )
 
-        llm_health_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_health_response.additional_properties = additional_properties
         return llm_health_response
 
     @property

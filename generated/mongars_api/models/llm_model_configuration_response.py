@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -48,10 +48,32 @@ class LLMModelConfigurationResponse:
 
         d = dict(src_dict)
         active_profile = d.pop("active_profile")
+        if not (isinstance(active_profile, str)):
+            raise TypeError(
+                f"active_profile: expected a string, got {type(active_profile).__name__}"
+            )
 
-        available_profiles = cast(list[str], d.pop("available_profiles"))
+        _available_profiles = d.pop("available_profiles")
+        if not isinstance(_available_profiles, list):
+            raise TypeError(
+                f"available_profiles: expected an array, got {type(_available_profiles).__name__}"
+            )
+        available_profiles = []
+        for available_profiles_item_data in _available_profiles:
+            available_profiles_item = available_profiles_item_data
+            if not (isinstance(available_profiles_item, str)):
+                raise TypeError(
+                    f"available_profiles_item: expected a string, got {type(available_profiles_item).__name__}"
+                )
 
-        profile = LLMModelProfileSummary.from_dict(d.pop("profile"))
+            available_profiles.append(available_profiles_item)
+
+        _profile = d.pop("profile")
+        if not isinstance(_profile, dict):
+            raise TypeError(
+                f"profile: expected an object, got {type(_profile).__name__}"
+            )
+        profile = LLMModelProfileSummary.from_dict(_profile)
 
         llm_model_configuration_response = cls(
             active_profile=active_profile,
@@ -59,7 +81,13 @@ class LLMModelConfigurationResponse:
             profile=profile,
         )
 
-        llm_model_configuration_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_configuration_response.additional_properties = additional_properties
         return llm_model_configuration_response
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -74,19 +74,51 @@ class LLMModelDefinitionSchema:
 
         d = dict(src_dict)
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         provider = d.pop("provider")
+        if not (isinstance(provider, str)):
+            raise TypeError(
+                f"provider: expected a string, got {type(provider).__name__}"
+            )
 
         role = d.pop("role")
+        if not (isinstance(role, str)):
+            raise TypeError(f"role: expected a string, got {type(role).__name__}")
 
         auto_download = d.pop("auto_download", UNSET)
+        if not (isinstance(auto_download, Unset) or isinstance(auto_download, bool)):
+            raise TypeError(
+                f"auto_download: expected a boolean, got {type(auto_download).__name__}"
+            )
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                description_type_0 = data
+                if not (isinstance(description_type_0, str)):
+                    raise TypeError(
+                        f"description_type_0: expected a string, got {type(description_type_0).__name__}"
+                    )
+
+                return description_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            description_type_1 = data
+            if not (description_type_1 is None):
+                raise TypeError(
+                    f"description_type_1: expected null, got {type(description_type_1).__name__}"
+                )
+
+            return description_type_1
 
         description = _parse_description(d.pop("description", UNSET))
 
@@ -95,6 +127,10 @@ class LLMModelDefinitionSchema:
         if isinstance(_parameters, Unset):
             parameters = UNSET
         else:
+            if not isinstance(_parameters, dict):
+                raise TypeError(
+                    f"parameters: expected an object, got {type(_parameters).__name__}"
+                )
             parameters = LLMModelDefinitionSchemaParameters.from_dict(_parameters)
 
         llm_model_definition_schema = cls(
@@ -106,7 +142,13 @@ class LLMModelDefinitionSchema:
             parameters=parameters,
         )
 
-        llm_model_definition_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_definition_schema.additional_properties = additional_properties
         return llm_model_definition_schema
 
     @property

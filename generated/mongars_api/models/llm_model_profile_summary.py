@@ -44,16 +44,27 @@ class LLMModelProfileSummary:
         )
 
         d = dict(src_dict)
-        models = LLMModelProfileSummaryModels.from_dict(d.pop("models"))
+        _models = d.pop("models")
+        if not isinstance(_models, dict):
+            raise TypeError(f"models: expected an object, got {type(_models).__name__}")
+        models = LLMModelProfileSummaryModels.from_dict(_models)
 
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         llm_model_profile_summary = cls(
             models=models,
             name=name,
         )
 
-        llm_model_profile_summary.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_profile_summary.additional_properties = additional_properties
         return llm_model_profile_summary
 
     @property

@@ -36,7 +36,14 @@ class LLMModelProfileSummaryModels:
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
-            additional_property = LLMModelDefinitionSchema.from_dict(prop_dict)
+            _additional_property = prop_dict
+            if not isinstance(_additional_property, dict):
+                raise TypeError(
+                    f"AdditionalProperty: expected an object, got {type(_additional_property).__name__}"
+                )
+            additional_property = LLMModelDefinitionSchema.from_dict(
+                _additional_property
+            )
 
             additional_properties[prop_name] = additional_property
 

@@ -45,12 +45,19 @@ class LLMModelProvisionReportResponse:
         )
 
         d = dict(src_dict)
-        statuses = []
         _statuses = d.pop("statuses")
-        for statuses_item_data in _statuses:
-            statuses_item = LLMModelProvisionStatusResponse.from_dict(
-                statuses_item_data
+        if not isinstance(_statuses, list):
+            raise TypeError(
+                f"statuses: expected an array, got {type(_statuses).__name__}"
             )
+        statuses = []
+        for statuses_item_data in _statuses:
+            _statuses_item = statuses_item_data
+            if not isinstance(_statuses_item, dict):
+                raise TypeError(
+                    f"statuses_item: expected an object, got {type(_statuses_item).__name__}"
+                )
+            statuses_item = LLMModelProvisionStatusResponse.from_dict(_statuses_item)
 
             statuses.append(statuses_item)
 
@@ -58,7 +65,15 @@ class LLMModelProvisionReportResponse:
             statuses=statuses,
         )
 
-        llm_model_provision_report_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_report_response.additional_properties = (
+            additional_properties
+        )
         return llm_model_provision_report_response
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -45,6 +45,8 @@ class LLMModelProvisionRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         force = d.pop("force", UNSET)
+        if not (isinstance(force, Unset) or isinstance(force, bool)):
+            raise TypeError(f"force: expected a boolean, got {type(force).__name__}")
 
         def _parse_roles(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -54,12 +56,33 @@ class LLMModelProvisionRequest:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                roles_type_0 = cast(list[str], data)
+                _roles_type_0 = data
+                if not isinstance(_roles_type_0, list):
+                    raise TypeError(
+                        f"roles_type_0: expected an array, got {type(_roles_type_0).__name__}"
+                    )
+                roles_type_0 = []
+                for roles_type_0_item_data in _roles_type_0:
+                    roles_type_0_item = roles_type_0_item_data
+                    if not (isinstance(roles_type_0_item, str)):
+                        raise TypeError(
+                            f"roles_type_0_item: expected a string, got {type(roles_type_0_item).__name__}"
+                        )
+
+                    roles_type_0.append(roles_type_0_item)
 
                 return roles_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            roles_type_1 = data
+            if not (roles_type_1 is None):
+                raise TypeError(
+                    f"roles_type_1: expected null, got {type(roles_type_1).__name__}"
+                )
+
+            return roles_type_1
 
         roles = _parse_roles(d.pop("roles", UNSET))
 
@@ -68,7 +91,13 @@ class LLMModelProvisionRequest:
             roles=roles,
         )
 
-        llm_model_provision_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_request.additional_properties = additional_properties
         return llm_model_provision_request
 
     @property

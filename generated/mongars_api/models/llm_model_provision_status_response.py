@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,19 +56,49 @@ class LLMModelProvisionStatusResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         action = d.pop("action")
+        if not (isinstance(action, str)):
+            raise TypeError(f"action: expected a string, got {type(action).__name__}")
 
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         provider = d.pop("provider")
+        if not (isinstance(provider, str)):
+            raise TypeError(
+                f"provider: expected a string, got {type(provider).__name__}"
+            )
 
         role = d.pop("role")
+        if not (isinstance(role, str)):
+            raise TypeError(f"role: expected a string, got {type(role).__name__}")
 
         def _parse_detail(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                detail_type_0 = data
+                if not (isinstance(detail_type_0, str)):
+                    raise TypeError(
+                        f"detail_type_0: expected a string, got {type(detail_type_0).__name__}"
+                    )
+
+                return detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            detail_type_1 = data
+            if not (detail_type_1 is None):
+                raise TypeError(
+                    f"detail_type_1: expected null, got {type(detail_type_1).__name__}"
+                )
+
+            return detail_type_1
 
         detail = _parse_detail(d.pop("detail", UNSET))
 
@@ -80,7 +110,15 @@ class LLMModelProvisionStatusResponse:
             detail=detail,
         )
 
-        llm_model_provision_status_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_status_response.additional_properties = (
+            additional_properties
+        )
         return llm_model_provision_status_response
 
     @property

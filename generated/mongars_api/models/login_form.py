@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -75,15 +75,43 @@ class LoginForm:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         password = d.pop("password")
+        if not (isinstance(password, str)):
+            raise TypeError(
+                f"password: expected a string, got {type(password).__name__}"
+            )
 
         username = d.pop("username")
+        if not (isinstance(username, str)):
+            raise TypeError(
+                f"username: expected a string, got {type(username).__name__}"
+            )
 
         def _parse_client_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                client_id_type_0 = data
+                if not (isinstance(client_id_type_0, str)):
+                    raise TypeError(
+                        f"client_id_type_0: expected a string, got {type(client_id_type_0).__name__}"
+                    )
+
+                return client_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            client_id_type_1 = data
+            if not (client_id_type_1 is None):
+                raise TypeError(
+                    f"client_id_type_1: expected null, got {type(client_id_type_1).__name__}"
+                )
+
+            return client_id_type_1
 
         client_id = _parse_client_id(d.pop("client_id", UNSET))
 
@@ -92,7 +120,27 @@ class LoginForm:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                client_secret_type_0 = data
+                if not (isinstance(client_secret_type_0, str)):
+                    raise TypeError(
+                        f"client_secret_type_0: expected a string, got {type(client_secret_type_0).__name__}"
+                    )
+
+                return client_secret_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            client_secret_type_1 = data
+            if not (client_secret_type_1 is None):
+                raise TypeError(
+                    f"client_secret_type_1: expected null, got {type(client_secret_type_1).__name__}"
+                )
+
+            return client_secret_type_1
 
         client_secret = _parse_client_secret(d.pop("client_secret", UNSET))
 
@@ -101,11 +149,33 @@ class LoginForm:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                grant_type_type_0 = data
+                if not (isinstance(grant_type_type_0, str)):
+                    raise TypeError(
+                        f"grant_type_type_0: expected a string, got {type(grant_type_type_0).__name__}"
+                    )
+
+                return grant_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            grant_type_type_1 = data
+            if not (grant_type_type_1 is None):
+                raise TypeError(
+                    f"grant_type_type_1: expected null, got {type(grant_type_type_1).__name__}"
+                )
+
+            return grant_type_type_1
 
         grant_type = _parse_grant_type(d.pop("grant_type", UNSET))
 
         scope = d.pop("scope", UNSET)
+        if not (isinstance(scope, Unset) or isinstance(scope, str)):
+            raise TypeError(f"scope: expected a string, got {type(scope).__name__}")
 
         login_form = cls(
             password=password,
@@ -116,7 +186,13 @@ class LoginForm:
             scope=scope,
         )
 
-        login_form.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        login_form.additional_properties = additional_properties
         return login_form
 
     @property

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -67,10 +67,18 @@ class MemoryItem:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         query = d.pop("query")
+        if not (isinstance(query, str)):
+            raise TypeError(f"query: expected a string, got {type(query).__name__}")
 
         response = d.pop("response")
+        if not (isinstance(response, str)):
+            raise TypeError(
+                f"response: expected a string, got {type(response).__name__}"
+            )
 
         user_id = d.pop("user_id")
+        if not (isinstance(user_id, str)):
+            raise TypeError(f"user_id: expected a string, got {type(user_id).__name__}")
 
         def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -85,7 +93,15 @@ class MemoryItem:
                 return expires_at_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            expires_at_type_1 = data
+            if not (expires_at_type_1 is None):
+                raise TypeError(
+                    f"expires_at_type_1: expected null, got {type(expires_at_type_1).__name__}"
+                )
+
+            return expires_at_type_1
 
         expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
 
@@ -104,7 +120,13 @@ class MemoryItem:
             timestamp=timestamp,
         )
 
-        memory_item.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        memory_item.additional_properties = additional_properties
         return memory_item
 
     @property

@@ -37,15 +37,29 @@ class PasswordChangeRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         new_password = d.pop("new_password")
+        if not (isinstance(new_password, str)):
+            raise TypeError(
+                f"new_password: expected a string, got {type(new_password).__name__}"
+            )
 
         old_password = d.pop("old_password")
+        if not (isinstance(old_password, str)):
+            raise TypeError(
+                f"old_password: expected a string, got {type(old_password).__name__}"
+            )
 
         password_change_request = cls(
             new_password=new_password,
             old_password=old_password,
         )
 
-        password_change_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        password_change_request.additional_properties = additional_properties
         return password_change_request
 
     @property

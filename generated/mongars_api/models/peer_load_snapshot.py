@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,19 +57,71 @@ class PeerLoadSnapshot:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         active_workers = d.pop("active_workers", UNSET)
+        if not (
+            isinstance(active_workers, Unset)
+            or isinstance(active_workers, int)
+            and not isinstance(active_workers, bool)
+        ):
+            raise TypeError(
+                f"active_workers: expected an integer, got {type(active_workers).__name__}"
+            )
 
         concurrency = d.pop("concurrency", UNSET)
+        if not (
+            isinstance(concurrency, Unset)
+            or isinstance(concurrency, int)
+            and not isinstance(concurrency, bool)
+        ):
+            raise TypeError(
+                f"concurrency: expected an integer, got {type(concurrency).__name__}"
+            )
 
         load_factor = d.pop("load_factor", UNSET)
+        if not (
+            isinstance(load_factor, Unset)
+            or isinstance(load_factor, (int, float))
+            and not isinstance(load_factor, bool)
+        ):
+            raise TypeError(
+                f"load_factor: expected a number, got {type(load_factor).__name__}"
+            )
 
         queue_depth = d.pop("queue_depth", UNSET)
+        if not (
+            isinstance(queue_depth, Unset)
+            or isinstance(queue_depth, int)
+            and not isinstance(queue_depth, bool)
+        ):
+            raise TypeError(
+                f"queue_depth: expected an integer, got {type(queue_depth).__name__}"
+            )
 
         def _parse_scheduler_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                scheduler_id_type_0 = data
+                if not (isinstance(scheduler_id_type_0, str)):
+                    raise TypeError(
+                        f"scheduler_id_type_0: expected a string, got {type(scheduler_id_type_0).__name__}"
+                    )
+
+                return scheduler_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            scheduler_id_type_1 = data
+            if not (scheduler_id_type_1 is None):
+                raise TypeError(
+                    f"scheduler_id_type_1: expected null, got {type(scheduler_id_type_1).__name__}"
+                )
+
+            return scheduler_id_type_1
 
         scheduler_id = _parse_scheduler_id(d.pop("scheduler_id", UNSET))
 
@@ -81,7 +133,13 @@ class PeerLoadSnapshot:
             scheduler_id=scheduler_id,
         )
 
-        peer_load_snapshot.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_load_snapshot.additional_properties = additional_properties
         return peer_load_snapshot
 
     @property

@@ -33,12 +33,20 @@ class PeerMessage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         payload = d.pop("payload")
+        if not (isinstance(payload, str)):
+            raise TypeError(f"payload: expected a string, got {type(payload).__name__}")
 
         peer_message = cls(
             payload=payload,
         )
 
-        peer_message.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_message.additional_properties = additional_properties
         return peer_message
 
     @property

@@ -33,12 +33,20 @@ class PeerRegistration:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         url = d.pop("url")
+        if not (isinstance(url, str)):
+            raise TypeError(f"url: expected a string, got {type(url).__name__}")
 
         peer_registration = cls(
             url=url,
         )
 
-        peer_registration.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_registration.additional_properties = additional_properties
         return peer_registration
 
     @property

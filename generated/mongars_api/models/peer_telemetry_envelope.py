@@ -45,10 +45,19 @@ class PeerTelemetryEnvelope:
         d = dict(src_dict)
         _telemetry = d.pop("telemetry", UNSET)
         telemetry: list[PeerTelemetryPayload] | Unset = UNSET
-        if _telemetry is not UNSET:
+        if not isinstance(_telemetry, Unset):
+            if not isinstance(_telemetry, list):
+                raise TypeError(
+                    f"telemetry: expected an array, got {type(_telemetry).__name__}"
+                )
             telemetry = []
             for telemetry_item_data in _telemetry:
-                telemetry_item = PeerTelemetryPayload.from_dict(telemetry_item_data)
+                _telemetry_item = telemetry_item_data
+                if not isinstance(_telemetry_item, dict):
+                    raise TypeError(
+                        f"telemetry_item: expected an object, got {type(_telemetry_item).__name__}"
+                    )
+                telemetry_item = PeerTelemetryPayload.from_dict(_telemetry_item)
 
                 telemetry.append(telemetry_item)
 
@@ -56,7 +65,13 @@ class PeerTelemetryEnvelope:
             telemetry=telemetry,
         )
 
-        peer_telemetry_envelope.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_telemetry_envelope.additional_properties = additional_properties
         return peer_telemetry_envelope
 
     @property

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -98,10 +98,34 @@ class PeerTelemetryPayload:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         active_workers = d.pop("active_workers", UNSET)
+        if not (
+            isinstance(active_workers, Unset)
+            or isinstance(active_workers, int)
+            and not isinstance(active_workers, bool)
+        ):
+            raise TypeError(
+                f"active_workers: expected an integer, got {type(active_workers).__name__}"
+            )
 
         concurrency = d.pop("concurrency", UNSET)
+        if not (
+            isinstance(concurrency, Unset)
+            or isinstance(concurrency, int)
+            and not isinstance(concurrency, bool)
+        ):
+            raise TypeError(
+                f"concurrency: expected an integer, got {type(concurrency).__name__}"
+            )
 
         load_factor = d.pop("load_factor", UNSET)
+        if not (
+            isinstance(load_factor, Unset)
+            or isinstance(load_factor, (int, float))
+            and not isinstance(load_factor, bool)
+        ):
+            raise TypeError(
+                f"load_factor: expected a number, got {type(load_factor).__name__}"
+            )
 
         def _parse_observed_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -116,18 +140,54 @@ class PeerTelemetryPayload:
                 return observed_at_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            observed_at_type_1 = data
+            if not (observed_at_type_1 is None):
+                raise TypeError(
+                    f"observed_at_type_1: expected null, got {type(observed_at_type_1).__name__}"
+                )
+
+            return observed_at_type_1
 
         observed_at = _parse_observed_at(d.pop("observed_at", UNSET))
 
         queue_depth = d.pop("queue_depth", UNSET)
+        if not (
+            isinstance(queue_depth, Unset)
+            or isinstance(queue_depth, int)
+            and not isinstance(queue_depth, bool)
+        ):
+            raise TypeError(
+                f"queue_depth: expected an integer, got {type(queue_depth).__name__}"
+            )
 
         def _parse_scheduler_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                scheduler_id_type_0 = data
+                if not (isinstance(scheduler_id_type_0, str)):
+                    raise TypeError(
+                        f"scheduler_id_type_0: expected a string, got {type(scheduler_id_type_0).__name__}"
+                    )
+
+                return scheduler_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            scheduler_id_type_1 = data
+            if not (scheduler_id_type_1 is None):
+                raise TypeError(
+                    f"scheduler_id_type_1: expected null, got {type(scheduler_id_type_1).__name__}"
+                )
+
+            return scheduler_id_type_1
 
         scheduler_id = _parse_scheduler_id(d.pop("scheduler_id", UNSET))
 
@@ -136,17 +196,69 @@ class PeerTelemetryPayload:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                source_type_0 = data
+                if not (isinstance(source_type_0, str)):
+                    raise TypeError(
+                        f"source_type_0: expected a string, got {type(source_type_0).__name__}"
+                    )
+
+                return source_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            source_type_1 = data
+            if not (source_type_1 is None):
+                raise TypeError(
+                    f"source_type_1: expected null, got {type(source_type_1).__name__}"
+                )
+
+            return source_type_1
 
         source = _parse_source(d.pop("source", UNSET))
 
         task_failure_rate = d.pop("task_failure_rate", UNSET)
+        if not (
+            isinstance(task_failure_rate, Unset)
+            or isinstance(task_failure_rate, (int, float))
+            and not isinstance(task_failure_rate, bool)
+        ):
+            raise TypeError(
+                f"task_failure_rate: expected a number, got {type(task_failure_rate).__name__}"
+            )
 
         tasks_failed = d.pop("tasks_failed", UNSET)
+        if not (
+            isinstance(tasks_failed, Unset)
+            or isinstance(tasks_failed, int)
+            and not isinstance(tasks_failed, bool)
+        ):
+            raise TypeError(
+                f"tasks_failed: expected an integer, got {type(tasks_failed).__name__}"
+            )
 
         tasks_processed = d.pop("tasks_processed", UNSET)
+        if not (
+            isinstance(tasks_processed, Unset)
+            or isinstance(tasks_processed, int)
+            and not isinstance(tasks_processed, bool)
+        ):
+            raise TypeError(
+                f"tasks_processed: expected an integer, got {type(tasks_processed).__name__}"
+            )
 
         worker_uptime_seconds = d.pop("worker_uptime_seconds", UNSET)
+        if not (
+            isinstance(worker_uptime_seconds, Unset)
+            or isinstance(worker_uptime_seconds, (int, float))
+            and not isinstance(worker_uptime_seconds, bool)
+        ):
+            raise TypeError(
+                f"worker_uptime_seconds: expected a number, got {type(worker_uptime_seconds).__name__}"
+            )
 
         peer_telemetry_payload = cls(
             active_workers=active_workers,
@@ -162,7 +274,13 @@ class PeerTelemetryPayload:
             worker_uptime_seconds=worker_uptime_seconds,
         )
 
-        peer_telemetry_payload.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_telemetry_payload.additional_properties = additional_properties
         return peer_telemetry_payload
 
     @property

@@ -25,7 +25,17 @@ class PeersPublishTelemetryResponse:
         d = dict(src_dict)
         peers_publish_telemetry_response = cls()
 
-        peers_publish_telemetry_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional_property = prop_dict
+            if not (isinstance(additional_property, str)):
+                raise TypeError(
+                    f"AdditionalProperty: expected a string, got {type(additional_property).__name__}"
+                )
+
+            additional_properties[prop_name] = additional_property
+
+        peers_publish_telemetry_response.additional_properties = additional_properties
         return peers_publish_telemetry_response
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,13 +56,38 @@ class RagContextRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         query = d.pop("query")
+        if not (isinstance(query, str)):
+            raise TypeError(f"query: expected a string, got {type(query).__name__}")
 
         def _parse_max_results(data: object) -> int | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(int | None | Unset, data)
+            try:
+                if not isinstance(data, int) and not isinstance(data, bool):
+                    raise TypeError()
+                max_results_type_0 = data
+                if not (
+                    isinstance(max_results_type_0, int)
+                    and not isinstance(max_results_type_0, bool)
+                ):
+                    raise TypeError(
+                        f"max_results_type_0: expected an integer, got {type(max_results_type_0).__name__}"
+                    )
+
+                return max_results_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            max_results_type_1 = data
+            if not (max_results_type_1 is None):
+                raise TypeError(
+                    f"max_results_type_1: expected null, got {type(max_results_type_1).__name__}"
+                )
+
+            return max_results_type_1
 
         max_results = _parse_max_results(d.pop("max_results", UNSET))
 
@@ -74,12 +99,33 @@ class RagContextRequest:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                repositories_type_0 = cast(list[str], data)
+                _repositories_type_0 = data
+                if not isinstance(_repositories_type_0, list):
+                    raise TypeError(
+                        f"repositories_type_0: expected an array, got {type(_repositories_type_0).__name__}"
+                    )
+                repositories_type_0 = []
+                for repositories_type_0_item_data in _repositories_type_0:
+                    repositories_type_0_item = repositories_type_0_item_data
+                    if not (isinstance(repositories_type_0_item, str)):
+                        raise TypeError(
+                            f"repositories_type_0_item: expected a string, got {type(repositories_type_0_item).__name__}"
+                        )
+
+                    repositories_type_0.append(repositories_type_0_item)
 
                 return repositories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            repositories_type_1 = data
+            if not (repositories_type_1 is None):
+                raise TypeError(
+                    f"repositories_type_1: expected null, got {type(repositories_type_1).__name__}"
+                )
+
+            return repositories_type_1
 
         repositories = _parse_repositories(d.pop("repositories", UNSET))
 
@@ -89,7 +135,13 @@ class RagContextRequest:
             repositories=repositories,
         )
 
-        rag_context_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_context_request.additional_properties = additional_properties
         return rag_context_request
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,15 +56,43 @@ class RagContextResponse:
 
         d = dict(src_dict)
         enabled = d.pop("enabled", UNSET)
+        if not (isinstance(enabled, Unset) or isinstance(enabled, bool)):
+            raise TypeError(
+                f"enabled: expected a boolean, got {type(enabled).__name__}"
+            )
 
-        focus_areas = cast(list[str], d.pop("focus_areas", UNSET))
+        _focus_areas = d.pop("focus_areas", UNSET)
+        focus_areas: list[str] | Unset = UNSET
+        if not isinstance(_focus_areas, Unset):
+            if not isinstance(_focus_areas, list):
+                raise TypeError(
+                    f"focus_areas: expected an array, got {type(_focus_areas).__name__}"
+                )
+            focus_areas = []
+            for focus_areas_item_data in _focus_areas:
+                focus_areas_item = focus_areas_item_data
+                if not (isinstance(focus_areas_item, str)):
+                    raise TypeError(
+                        f"focus_areas_item: expected a string, got {type(focus_areas_item).__name__}"
+                    )
+
+                focus_areas.append(focus_areas_item)
 
         _references = d.pop("references", UNSET)
         references: list[RagReferenceSchema] | Unset = UNSET
-        if _references is not UNSET:
+        if not isinstance(_references, Unset):
+            if not isinstance(_references, list):
+                raise TypeError(
+                    f"references: expected an array, got {type(_references).__name__}"
+                )
             references = []
             for references_item_data in _references:
-                references_item = RagReferenceSchema.from_dict(references_item_data)
+                _references_item = references_item_data
+                if not isinstance(_references_item, dict):
+                    raise TypeError(
+                        f"references_item: expected an object, got {type(_references_item).__name__}"
+                    )
+                references_item = RagReferenceSchema.from_dict(_references_item)
 
                 references.append(references_item)
 
@@ -74,7 +102,13 @@ class RagContextResponse:
             references=references,
         )
 
-        rag_context_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_context_response.additional_properties = additional_properties
         return rag_context_response
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -61,17 +61,50 @@ class RagReferenceSchema:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         file_path = d.pop("file_path")
+        if not (isinstance(file_path, str)):
+            raise TypeError(
+                f"file_path: expected a string, got {type(file_path).__name__}"
+            )
 
         repository = d.pop("repository")
+        if not (isinstance(repository, str)):
+            raise TypeError(
+                f"repository: expected a string, got {type(repository).__name__}"
+            )
 
         summary = d.pop("summary")
+        if not (isinstance(summary, str)):
+            raise TypeError(f"summary: expected a string, got {type(summary).__name__}")
 
         def _parse_score(data: object) -> float | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(float | None | Unset, data)
+            try:
+                if not isinstance(data, (int, float)) and not isinstance(data, bool):
+                    raise TypeError()
+                score_type_0 = data
+                if not (
+                    isinstance(score_type_0, (int, float))
+                    and not isinstance(score_type_0, bool)
+                ):
+                    raise TypeError(
+                        f"score_type_0: expected a number, got {type(score_type_0).__name__}"
+                    )
+
+                return score_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            score_type_1 = data
+            if not (score_type_1 is None):
+                raise TypeError(
+                    f"score_type_1: expected null, got {type(score_type_1).__name__}"
+                )
+
+            return score_type_1
 
         score = _parse_score(d.pop("score", UNSET))
 
@@ -80,7 +113,27 @@ class RagReferenceSchema:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                url_type_0 = data
+                if not (isinstance(url_type_0, str)):
+                    raise TypeError(
+                        f"url_type_0: expected a string, got {type(url_type_0).__name__}"
+                    )
+
+                return url_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not data is None:
+                raise TypeError()
+            url_type_1 = data
+            if not (url_type_1 is None):
+                raise TypeError(
+                    f"url_type_1: expected null, got {type(url_type_1).__name__}"
+                )
+
+            return url_type_1
 
         url = _parse_url(d.pop("url", UNSET))
 
@@ -92,7 +145,13 @@ class RagReferenceSchema:
             url=url,
         )
 
-        rag_reference_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_reference_schema.additional_properties = additional_properties
         return rag_reference_schema
 
     @property

@@ -44,10 +44,25 @@ class SpeechSegmentSchema:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         estimated_duration = d.pop("estimated_duration")
+        if not (
+            isinstance(estimated_duration, (int, float))
+            and not isinstance(estimated_duration, bool)
+        ):
+            raise TypeError(
+                f"estimated_duration: expected a number, got {type(estimated_duration).__name__}"
+            )
 
         pause_after = d.pop("pause_after")
+        if not (
+            isinstance(pause_after, (int, float)) and not isinstance(pause_after, bool)
+        ):
+            raise TypeError(
+                f"pause_after: expected a number, got {type(pause_after).__name__}"
+            )
 
         text = d.pop("text")
+        if not (isinstance(text, str)):
+            raise TypeError(f"text: expected a string, got {type(text).__name__}")
 
         speech_segment_schema = cls(
             estimated_duration=estimated_duration,
@@ -55,7 +70,13 @@ class SpeechSegmentSchema:
             text=text,
         )
 
-        speech_segment_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        speech_segment_schema.additional_properties = additional_properties
         return speech_segment_schema
 
     @property

@@ -69,21 +69,43 @@ class SpeechTurnSchema:
 
         d = dict(src_dict)
         average_words_per_second = d.pop("average_words_per_second")
+        if not (
+            isinstance(average_words_per_second, (int, float))
+            and not isinstance(average_words_per_second, bool)
+        ):
+            raise TypeError(
+                f"average_words_per_second: expected a number, got {type(average_words_per_second).__name__}"
+            )
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        segments = []
         _segments = d.pop("segments")
+        if not isinstance(_segments, list):
+            raise TypeError(
+                f"segments: expected an array, got {type(_segments).__name__}"
+            )
+        segments = []
         for segments_item_data in _segments:
-            segments_item = SpeechSegmentSchema.from_dict(segments_item_data)
+            _segments_item = segments_item_data
+            if not isinstance(_segments_item, dict):
+                raise TypeError(
+                    f"segments_item: expected an object, got {type(_segments_item).__name__}"
+                )
+            segments_item = SpeechSegmentSchema.from_dict(_segments_item)
 
             segments.append(segments_item)
 
         tempo = d.pop("tempo")
+        if not (isinstance(tempo, (int, float)) and not isinstance(tempo, bool)):
+            raise TypeError(f"tempo: expected a number, got {type(tempo).__name__}")
 
         text = d.pop("text")
+        if not (isinstance(text, str)):
+            raise TypeError(f"text: expected a string, got {type(text).__name__}")
 
         turn_id = d.pop("turn_id")
+        if not (isinstance(turn_id, str)):
+            raise TypeError(f"turn_id: expected a string, got {type(turn_id).__name__}")
 
         speech_turn_schema = cls(
             average_words_per_second=average_words_per_second,
@@ -94,7 +116,13 @@ class SpeechTurnSchema:
             turn_id=turn_id,
         )
 
-        speech_turn_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        speech_turn_schema.additional_properties = additional_properties
         return speech_turn_schema
 
     @property

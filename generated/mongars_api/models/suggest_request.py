@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -47,6 +47,8 @@ class SuggestRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         prompt = d.pop("prompt")
+        if not (isinstance(prompt, str)):
+            raise TypeError(f"prompt: expected a string, got {type(prompt).__name__}")
 
         def _parse_actions(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -56,12 +58,33 @@ class SuggestRequest:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                actions_type_0 = cast(list[str], data)
+                _actions_type_0 = data
+                if not isinstance(_actions_type_0, list):
+                    raise TypeError(
+                        f"actions_type_0: expected an array, got {type(_actions_type_0).__name__}"
+                    )
+                actions_type_0 = []
+                for actions_type_0_item_data in _actions_type_0:
+                    actions_type_0_item = actions_type_0_item_data
+                    if not (isinstance(actions_type_0_item, str)):
+                        raise TypeError(
+                            f"actions_type_0_item: expected a string, got {type(actions_type_0_item).__name__}"
+                        )
+
+                    actions_type_0.append(actions_type_0_item)
 
                 return actions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            if not data is None:
+                raise TypeError()
+            actions_type_1 = data
+            if not (actions_type_1 is None):
+                raise TypeError(
+                    f"actions_type_1: expected null, got {type(actions_type_1).__name__}"
+                )
+
+            return actions_type_1
 
         actions = _parse_actions(d.pop("actions", UNSET))
 
@@ -70,7 +93,13 @@ class SuggestRequest:
             actions=actions,
         )
 
-        suggest_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        suggest_request.additional_properties = additional_properties
         return suggest_request
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -46,11 +46,29 @@ class SuggestResponse:
         from ..models.suggest_response_scores import SuggestResponseScores
 
         d = dict(src_dict)
-        actions = cast(list[str], d.pop("actions"))
+        _actions = d.pop("actions")
+        if not isinstance(_actions, list):
+            raise TypeError(
+                f"actions: expected an array, got {type(_actions).__name__}"
+            )
+        actions = []
+        for actions_item_data in _actions:
+            actions_item = actions_item_data
+            if not (isinstance(actions_item, str)):
+                raise TypeError(
+                    f"actions_item: expected a string, got {type(actions_item).__name__}"
+                )
+
+            actions.append(actions_item)
 
         model = d.pop("model")
+        if not (isinstance(model, str)):
+            raise TypeError(f"model: expected a string, got {type(model).__name__}")
 
-        scores = SuggestResponseScores.from_dict(d.pop("scores"))
+        _scores = d.pop("scores")
+        if not isinstance(_scores, dict):
+            raise TypeError(f"scores: expected an object, got {type(_scores).__name__}")
+        scores = SuggestResponseScores.from_dict(_scores)
 
         suggest_response = cls(
             actions=actions,
@@ -58,7 +76,13 @@ class SuggestResponse:
             scores=scores,
         )
 
-        suggest_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        suggest_response.additional_properties = additional_properties
         return suggest_response
 
     @property

@@ -25,7 +25,20 @@ class SuggestResponseScores:
         d = dict(src_dict)
         suggest_response_scores = cls()
 
-        suggest_response_scores.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional_property = prop_dict
+            if not (
+                isinstance(additional_property, (int, float))
+                and not isinstance(additional_property, bool)
+            ):
+                raise TypeError(
+                    f"AdditionalProperty: expected a number, got {type(additional_property).__name__}"
+                )
+
+            additional_properties[prop_name] = additional_property
+
+        suggest_response_scores.additional_properties = additional_properties
         return suggest_response_scores
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -34,13 +34,34 @@ class UserListResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        users = cast(list[str], d.pop("users", UNSET))
+        _users = d.pop("users", UNSET)
+        users: list[str] | Unset = UNSET
+        if not isinstance(_users, Unset):
+            if not isinstance(_users, list):
+                raise TypeError(
+                    f"users: expected an array, got {type(_users).__name__}"
+                )
+            users = []
+            for users_item_data in _users:
+                users_item = users_item_data
+                if not (isinstance(users_item, str)):
+                    raise TypeError(
+                        f"users_item: expected a string, got {type(users_item).__name__}"
+                    )
+
+                users.append(users_item)
 
         user_list_response = cls(
             users=users,
         )
 
-        user_list_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        user_list_response.additional_properties = additional_properties
         return user_list_response
 
     @property

@@ -39,15 +39,29 @@ class UserRegistration:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         password = d.pop("password")
+        if not (isinstance(password, str)):
+            raise TypeError(
+                f"password: expected a string, got {type(password).__name__}"
+            )
 
         username = d.pop("username")
+        if not (isinstance(username, str)):
+            raise TypeError(
+                f"username: expected a string, got {type(username).__name__}"
+            )
 
         user_registration = cls(
             password=password,
             username=username,
         )
 
-        user_registration.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        user_registration.additional_properties = additional_properties
         return user_registration
 
     @property

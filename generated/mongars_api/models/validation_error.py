@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -47,20 +47,49 @@ class ValidationError:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        loc = []
         _loc = d.pop("loc")
+        if not isinstance(_loc, list):
+            raise TypeError(f"loc: expected an array, got {type(_loc).__name__}")
+        loc = []
         for loc_item_data in _loc:
 
             def _parse_loc_item(data: object) -> int | str:
-                return cast(int | str, data)
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    loc_item_type_0 = data
+                    if not (isinstance(loc_item_type_0, str)):
+                        raise TypeError(
+                            f"loc_item_type_0: expected a string, got {type(loc_item_type_0).__name__}"
+                        )
+
+                    return loc_item_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, int) and not isinstance(data, bool):
+                    raise TypeError()
+                loc_item_type_1 = data
+                if not (
+                    isinstance(loc_item_type_1, int)
+                    and not isinstance(loc_item_type_1, bool)
+                ):
+                    raise TypeError(
+                        f"loc_item_type_1: expected an integer, got {type(loc_item_type_1).__name__}"
+                    )
+
+                return loc_item_type_1
 
             loc_item = _parse_loc_item(loc_item_data)
 
             loc.append(loc_item)
 
         msg = d.pop("msg")
+        if not (isinstance(msg, str)):
+            raise TypeError(f"msg: expected a string, got {type(msg).__name__}")
 
         type_ = d.pop("type")
+        if not (isinstance(type_, str)):
+            raise TypeError(f"type: expected a string, got {type(type_).__name__}")
 
         validation_error = cls(
             loc=loc,
@@ -68,7 +97,13 @@ class ValidationError:
             type_=type_,
         )
 
-        validation_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        validation_error.additional_properties = additional_properties
         return validation_error
 
     @property

@@ -39,15 +39,25 @@ class WSTicketResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         ticket = d.pop("ticket")
+        if not (isinstance(ticket, str)):
+            raise TypeError(f"ticket: expected a string, got {type(ticket).__name__}")
 
         ttl = d.pop("ttl")
+        if not (isinstance(ttl, int) and not isinstance(ttl, bool)):
+            raise TypeError(f"ttl: expected an integer, got {type(ttl).__name__}")
 
         ws_ticket_response = cls(
             ticket=ticket,
             ttl=ttl,
         )
 
-        ws_ticket_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        ws_ticket_response.additional_properties = additional_properties
         return ws_ticket_response
 
     @property

@@ -37,17 +37,31 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> HTTPValidationError | list[MemoryItem] | None:
     if response.status_code == 200:
-        response_200 = []
         _response_200 = response.json()
+        if not isinstance(_response_200, list):
+            raise TypeError(
+                f"response_200: expected an array, got {type(_response_200).__name__}"
+            )
+        response_200 = []
         for response_200_item_data in _response_200:
-            response_200_item = MemoryItem.from_dict(response_200_item_data)
+            _response_200_item = response_200_item_data
+            if not isinstance(_response_200_item, dict):
+                raise TypeError(
+                    f"response_200_item: expected an object, got {type(_response_200_item).__name__}"
+                )
+            response_200_item = MemoryItem.from_dict(_response_200_item)
 
             response_200.append(response_200_item)
 
         return response_200
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        _response_422 = response.json()
+        if not isinstance(_response_422, dict):
+            raise TypeError(
+                f"response_422: expected an object, got {type(_response_422).__name__}"
+            )
+        response_422 = HTTPValidationError.from_dict(_response_422)
 
         return response_422
 

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
@@ -22,7 +22,20 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> list[str] | None:
     if response.status_code == 200:
-        response_200 = cast(list[str], response.json())
+        _response_200 = response.json()
+        if not isinstance(_response_200, list):
+            raise TypeError(
+                f"response_200: expected an array, got {type(_response_200).__name__}"
+            )
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = response_200_item_data
+            if not (isinstance(response_200_item, str)):
+                raise TypeError(
+                    f"response_200_item: expected a string, got {type(response_200_item).__name__}"
+                )
+
+            response_200.append(response_200_item)
 
         return response_200
 

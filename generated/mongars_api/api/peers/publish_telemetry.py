@@ -34,12 +34,22 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> HTTPValidationError | PeersPublishTelemetryResponse | None:
     if response.status_code == 202:
-        response_202 = PeersPublishTelemetryResponse.from_dict(response.json())
+        _response_202 = response.json()
+        if not isinstance(_response_202, dict):
+            raise TypeError(
+                f"response_202: expected an object, got {type(_response_202).__name__}"
+            )
+        response_202 = PeersPublishTelemetryResponse.from_dict(_response_202)
 
         return response_202
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        _response_422 = response.json()
+        if not isinstance(_response_422, dict):
+            raise TypeError(
+                f"response_422: expected an object, got {type(_response_422).__name__}"
+            )
+        response_422 = HTTPValidationError.from_dict(_response_422)
 
         return response_422
 

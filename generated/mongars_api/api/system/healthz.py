@@ -23,7 +23,12 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> SystemHealthzResponse | None:
     if response.status_code == 200:
-        response_200 = SystemHealthzResponse.from_dict(response.json())
+        _response_200 = response.json()
+        if not isinstance(_response_200, dict):
+            raise TypeError(
+                f"response_200: expected an object, got {type(_response_200).__name__}"
+            )
+        response_200 = SystemHealthzResponse.from_dict(_response_200)
 
         return response_200
 

@@ -34,12 +34,22 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> HTTPValidationError | UsersRegisterResponse | None:
     if response.status_code == 200:
-        response_200 = UsersRegisterResponse.from_dict(response.json())
+        _response_200 = response.json()
+        if not isinstance(_response_200, dict):
+            raise TypeError(
+                f"response_200: expected an object, got {type(_response_200).__name__}"
+            )
+        response_200 = UsersRegisterResponse.from_dict(_response_200)
 
         return response_200
 
     if response.status_code == 422:
-        response_422 = HTTPValidationError.from_dict(response.json())
+        _response_422 = response.json()
+        if not isinstance(_response_422, dict):
+            raise TypeError(
+                f"response_422: expected an object, got {type(_response_422).__name__}"
+            )
+        response_422 = HTTPValidationError.from_dict(_response_422)
 
         return response_422
 
