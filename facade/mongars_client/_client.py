@@ -72,7 +72,9 @@ MAX_SESSION_ID_LENGTH = 100
 MAX_USERNAME_LENGTH = 150
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_PARSE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+# What the generated parsers raise on a body that is not the spec's; RecursionError is JSON
+# nested deeper than Python's decoder goes.
+_PARSE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 
 
 class _IO(Protocol):

@@ -23,6 +23,7 @@ server's own explanation; they never contain a password, token or ticket.
 
 from __future__ import annotations
 
+import reprlib
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -58,6 +59,11 @@ __all__ = [
 ]
 
 _MAX_DETAIL = 500
+# Shows any parsed body in bounded space and depth: `str()` of a list nested a thousand deep
+# would raise RecursionError while the error is being built.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, _MAX_DETAIL, 100
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 20
 
 
 class MonGARSError(Exception):
@@ -244,12 +250,17 @@ _HINTS: dict[type[APIStatusError], str] = {
 }
 
 
+def _text(value: Any) -> str:
+    """`value` as text for a message, bounded whatever its size or depth."""
+    return value[:_MAX_DETAIL] if isinstance(value, str) else _SHORT.repr(value)
+
+
 def _field_error(item: dict[str, Any]) -> FieldError:
     loc = item.get("loc")
     return FieldError(
         loc=tuple(p for p in loc if isinstance(p, str | int)) if isinstance(loc, list) else (),
-        msg=str(item.get("msg", "")),
-        type=str(item.get("type", "")),
+        msg=_text(item.get("msg", "")),
+        type=_text(item.get("type", "")),
     )
 
 
@@ -257,7 +268,7 @@ def _detail_of(response: httpx.Response) -> tuple[Any, Any]:
     """(detail, parsed body) of an error answer, whatever shape the body has."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to decode
         return response.text.strip()[:_MAX_DETAIL] or response.reason_phrase, None
     if isinstance(body, dict) and "detail" in body:
         return body["detail"], body
@@ -267,8 +278,8 @@ def _detail_of(response: httpx.Response) -> tuple[Any, Any]:
 def _describe(detail: Any) -> str:
     if isinstance(detail, list):
         fields = [str(_field_error(d)) for d in detail if isinstance(d, dict)]
-        return "; ".join(fields) if fields else str(detail)[:_MAX_DETAIL]
-    return str(detail)[:_MAX_DETAIL]
+        return "; ".join(fields) if fields else _text(detail)
+    return _text(detail)
 
 
 def error_for_response(
