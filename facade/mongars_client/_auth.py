@@ -9,7 +9,7 @@ typed errors of `mongars_client.errors`.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from contextlib import AbstractAsyncContextManager
 
 import httpx
@@ -31,18 +31,39 @@ def raise_for_status(response: httpx.Response) -> None:
         raise error_for_response(response, retry_after=parse_retry_after(response.headers))
 
 
+def json_problem(headers: Mapping[str, str], content: bytes) -> str | None:
+    """Why a success body cannot be the API's JSON, or None: another declared Content-Type (a
+    proxy's or captive portal's page), or bytes that are not UTF-8 (Python's JSON decoder lets an
+    encoded lone surrogate through, and that text would fail later, in the caller's hands)."""
+    if not content:
+        return None
+    content_type = headers.get("content-type")  # httpx's headers ignore case
+    if content_type is not None:
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            return f"is {media or 'untyped'}, not JSON"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"is not valid UTF-8 (byte {error.start})"
+    return None
+
+
 def token_from_login(response: httpx.Response) -> Token:
     """The `Token` in a login answer, or the error it carries."""
     raise_for_status(response)
+    problem = json_problem(response.headers, response.content)
     try:
-        body = response.json()
-    except ValueError:
+        body = None if problem else response.json()
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
+        problem = "is not JSON"
+    if problem is not None:
         raise ResponseValidationError(
-            "the login answer is not JSON",
+            f"the login answer {problem}",
             status_code=response.status_code,
             method="POST",
             path="/token",
-        ) from None
+        )
     return Token.from_login_body(body)
 
 

@@ -29,7 +29,7 @@ from mongars_api.models import (
     WSTicketResponse,
 )
 from mongars_api.types import UNSET, Response
-from mongars_client._auth import SessionAuth, token_from_login
+from mongars_client._auth import SessionAuth, json_problem, token_from_login
 from mongars_client._bridge import BlockingLock, run_sync
 from mongars_client._config import Settings, resolve_settings
 from mongars_client._redact import register_secret
@@ -173,7 +173,13 @@ class _Operations:
             raise ResponseValidationError(
                 f"the answer of {name} does not match the API: {type(error).__name__}: {error}"
             ) from error
-        if not isinstance(response.parsed, expected):
+        problem = json_problem(response.headers, response.content)
+        if problem is not None:
+            raise ResponseValidationError(
+                f"the answer of {name} {problem}", status_code=int(response.status_code)
+            )
+        # None: a status the spec does not document for this operation (a 3xx from a proxy ...).
+        if response.parsed is None or not isinstance(response.parsed, expected):
             raise ResponseValidationError(
                 f"the answer of {name} (status {int(response.status_code)}) is not the API's",
                 status_code=int(response.status_code),
