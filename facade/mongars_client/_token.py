@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,10 @@ from mongars_client.errors import ResponseValidationError
 
 # Refresh this long before `exp`, or a tenth of the token's lifetime when that is shorter.
 REFRESH_MARGIN = 30.0
+# What may go into the `Authorization` header: visible ASCII, no space (a JWT and "bearer" are).
+# A CR/LF, a space or a non-ASCII character from a broken server would make every later request
+# fail in the HTTP library, far from the login that let it in.
+_HEADER_SAFE = re.compile(r"[!-~]+")
 
 
 def _claims(access_token: str) -> dict[str, Any]:
@@ -74,6 +79,13 @@ class Token:
                 "the login answer has no access_token string", method="POST", path="/token"
             )
         register_secret(access_token)
+        if not (_HEADER_SAFE.fullmatch(access_token) and _HEADER_SAFE.fullmatch(token_type)):
+            raise ResponseValidationError(
+                "the login answer's token cannot be sent in an Authorization header (it holds "
+                "spaces, control or non-ASCII characters)",
+                method="POST",
+                path="/token",
+            )
         return cls.from_access_token(access_token, token_type)
 
     @property
