@@ -51,7 +51,10 @@ SECRET_STRING = {"type": "string", "pattern": "^[A-Za-z0-9._-]{20,80}$"}
 # (PROTOCOL.md) always sends these two strings, and `client.login()` turns them into a `Token`.
 LOGIN_ANSWER = {
     "type": "object",
-    "properties": {"access_token": SECRET_STRING, "token_type": {"type": "string"}},
+    "properties": {
+        "access_token": SECRET_STRING,
+        "token_type": {"type": "string", "pattern": "^[A-Za-z]{1,20}$"},
+    },
     "required": ["access_token"],
 }
 

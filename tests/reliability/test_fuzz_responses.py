@@ -486,6 +486,30 @@ def test_deeply_nested_json(h: Harness, data: st.DataObject) -> None:
             expect("deeply nested JSON", operation, answer, results, (ResponseValidationError,))
 
 
+LOGIN = next(o for o in OPERATIONS if o.name.endswith("(client.login)"))
+NOT_IN_A_HEADER = st.characters(
+    blacklist_categories=["Cs"], blacklist_characters=[chr(c) for c in range(0x21, 0x7F)]
+)
+
+
+@fuzz_settings(150)
+@given(data=st.data())
+def test_a_login_token_that_cannot_go_in_a_header_is_a_validation_error(
+    h: Harness, data: st.DataObject
+) -> None:
+    with TALLY.timed(SECTION, "login token unfit for a header"):
+        body = valid_body(data, LOGIN)
+        field = data.draw(st.sampled_from(["access_token", "token_type"]), label="field")
+        value = body.get(field, "bearer")
+        where = data.draw(st.integers(0, len(value)), label="where")
+        bad = data.draw(NOT_IN_A_HEADER, label="character")
+        body[field] = value[:where] + bad + value[where:]
+        answer = Answer(LOGIN.status, encode(body))
+        results = h.serve(LOGIN, answer)
+        category = "login token unfit for a header"
+        expect(category, LOGIN, answer, results, (ResponseValidationError,))
+
+
 # --- Error statuses: APIStatusError, whatever the body -----------------------------------------
 
 
