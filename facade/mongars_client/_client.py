@@ -40,6 +40,7 @@ from mongars_client._transport import (
     ClientTransport,
     RetryPolicy,
     RetryTransport,
+    blocking_http_transport,
     call_options,
     connection_error,
 )
@@ -509,7 +510,7 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         inner = (
             ClientTransport(user)
             if user is not None
-            else httpx.HTTPTransport(verify=settings.verify, http2=http2)
+            else blocking_http_transport(settings.verify, http2)
         )
         transport = RetryTransport(inner, policy, settings.total_timeout)
         return httpx.Client(

@@ -9,8 +9,10 @@ What is retried, with exponential backoff, jitter and a cap:
   above `max_retry_wait` is not waited for: the 429 goes up at once as a `RateLimitError`.
 
 The layer also enforces the whole-call timeout (httpx's own timeouts bound each socket
-operation, so a server dripping a byte per read could otherwise hold a call forever), reads the
-body so the deadline covers it, and turns transport failures into `APIConnectionError` /
+operation, so a server dripping a byte per read could otherwise hold a call forever, its headers
+as much as its body): the asyncio client runs each attempt under `asyncio.timeout`, the blocking
+client's sockets cap every wait at the deadline (`blocking_http_transport`). It reads the body so
+the deadline covers it, and turns transport failures into `APIConnectionError` /
 `APITimeoutError`. Statuses are left to the auth layer above, which sees the final answer.
 """
 
@@ -22,12 +24,15 @@ import contextvars
 import email.utils
 import logging
 import random
+import ssl
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import attrs
+import httpcore
 import httpx
 
 from mongars_client._bridge import run_sync
@@ -53,6 +58,10 @@ class CallOptions:
 
 _call_options: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
     "mongars_call_options", default=None
+)
+# When the attempt running in this thread or task must be over (time.monotonic()), or None.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "mongars_deadline", default=None
 )
 
 
@@ -142,6 +151,8 @@ class _Exchange(Protocol):
     async def close(self, response: httpx.Response) -> None: ...
 
     async def sleep(self, seconds: float) -> None: ...
+
+    def bounded(self, deadline: float | None) -> AbstractAsyncContextManager[Any]: ...
 
 
 class _DeadlineExceeded(httpx.ReadTimeout):
@@ -240,23 +251,16 @@ class _Attempts:
                 key: remaining if value is None else min(value, remaining)
                 for key, value in per_operation.items()
             } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
-        response = await exchange.send(request)
+        reset = _deadline.set(deadline)
         try:
-            body = bytearray()
-            async for chunk in exchange.chunks(response):
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    raise ResponseValidationError(
-                        f"the answer to {request.method} {request.url.path} is larger than "
-                        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
-                        status_code=response.status_code,
-                        method=request.method,
-                        path=request.url.path,
-                    )
-                if _expired(deadline):
-                    raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
+            async with exchange.bounded(deadline):
+                response = await exchange.send(request)
+                try:
+                    body = await self._read(request, response, exchange, deadline)
+                finally:
+                    await exchange.close(response)
         finally:
-            await exchange.close(response)
+            _deadline.reset(reset)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
@@ -264,6 +268,28 @@ class _Attempts:
             extensions=response.extensions,
             request=request,
         )
+
+    @staticmethod
+    async def _read(
+        request: httpx.Request,
+        response: httpx.Response,
+        exchange: _Exchange,
+        deadline: float | None,
+    ) -> bytearray:
+        body = bytearray()
+        async for chunk in exchange.chunks(response):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise ResponseValidationError(
+                    f"the answer to {request.method} {request.url.path} is larger than "
+                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
+                    status_code=response.status_code,
+                    method=request.method,
+                    path=request.url.path,
+                )
+            if _expired(deadline):
+                raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
+        return body
 
 
 def _expired(deadline: float | None) -> bool:
@@ -289,6 +315,10 @@ class _BlockingExchange:
     async def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def bounded(self, deadline: float | None) -> AbstractAsyncContextManager[Any]:
+        # Nothing to do here: `_DeadlineStream` caps each socket wait at `_deadline`.
+        return contextlib.nullcontext()
+
 
 class _AsyncExchange:
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
@@ -308,6 +338,110 @@ class _AsyncExchange:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    @contextlib.asynccontextmanager
+    async def bounded(self, deadline: float | None) -> AsyncIterator[None]:
+        if deadline is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(deadline - time.monotonic()):
+                yield
+        except TimeoutError:
+            raise _DeadlineExceeded("the call's timeout ran out") from None
+
+
+def _capped(timeout: float | None) -> float | None:
+    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    # At least a millisecond: a zero timeout would make the socket non-blocking, and the wait
+    # would fail as an error instead of timing out.
+    remaining = max(deadline - time.monotonic(), 0.001)
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A blocking connection whose reads and writes never wait past the call's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _capped(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _capped(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
+        return _DeadlineStream(secured)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's blocking sockets, as `_DeadlineStream`s."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._backend.connect_tcp(host, port, _capped(timeout), local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._backend.connect_unix_socket(path, _capped(timeout), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def blocking_http_transport(verify: ssl.SSLContext | bool, http2: bool) -> httpx.HTTPTransport:
+    """httpx's blocking transport, on `_DeadlineBackend` sockets (with httpx's default limits).
+
+    httpx bounds each socket operation, and a blocking read cannot be interrupted from outside:
+    a server dripping its headers a byte at a time would hold the call for as long as it likes.
+    httpx does not take a network backend, so its connection pool is replaced by the same pool
+    on ours.
+    """
+    transport = httpx.HTTPTransport(verify=verify, http2=http2)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(verify=verify),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        http1=True,
+        http2=http2,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
 
 
 class RetryTransport(httpx.BaseTransport):
