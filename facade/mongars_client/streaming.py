@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import queue
@@ -301,6 +302,8 @@ class _Socket(Protocol):
 
     async def get(self, timeout: float | None = None) -> Item | None: ...
 
+    def wake(self) -> None: ...
+
     def spawn(self, work: Coroutine[Any, Any, None]) -> Callable[[], Coroutine[Any, Any, None]]: ...
 
 
@@ -534,6 +537,11 @@ class _BlockingSocket:
         except queue.Empty:
             return None
 
+    def wake(self) -> None:
+        """End a consumer waiting in `get` (the stream was closed from another thread)."""
+        with contextlib.suppress(queue.Full):  # full: the consumer is not waiting
+            self.items.put_nowait(_End())
+
     def spawn(self, work: Coroutine[Any, Any, None]) -> Callable[[], Coroutine[Any, Any, None]]:
         thread = threading.Thread(target=run_sync, args=(work,), name="mongars-stream-worker")
         thread.start()
@@ -574,10 +582,20 @@ class _AsyncSocket:
         await self.items.put(item)
 
     async def get(self, timeout: float | None = None) -> Item | None:
+        if timeout == 0:  # wait_for(..., 0) would give up even with items queued
+            try:
+                return self.items.get_nowait()
+            except asyncio.QueueEmpty:
+                return None
         try:
             return await asyncio.wait_for(self.items.get(), timeout)
         except TimeoutError:
             return None
+
+    def wake(self) -> None:
+        """End a consumer waiting in `get` (the stream was closed from another task)."""
+        with contextlib.suppress(asyncio.QueueFull):  # full: the consumer is not waiting
+            self.items.put_nowait(_End())
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> Callable[[], Coroutine[Any, Any, None]]:
         task = asyncio.create_task(work)
@@ -606,7 +624,11 @@ class _Consumer:
         if not self.started:
             raise StreamError("use the stream inside `with client.stream() as events:`")
         if self._end is None:
-            item = await self.socket.get(timeout)
+            # Once closed, never wait: nothing more will come (the reader is stopped).
+            closing = self.session.closing
+            item = await self.socket.get(0 if closing else timeout)
+            if item is None and closing:
+                item = _End()
             if not isinstance(item, _End):
                 return item
             self._end = item
@@ -654,6 +676,7 @@ class EventStream:
             run_sync(self._socket.close(self._session.connection))
         if self._reader is not None:
             self._reader.join()
+        self._socket.wake()  # a consumer blocked in another thread ends its loop
 
     def __exit__(
         self,
@@ -700,6 +723,7 @@ class AsyncEventStream:
             await asyncio.gather(self._reader, return_exceptions=True)
         if self._session.connection is not None:
             await self._socket.close(self._session.connection)
+        self._socket.wake()  # a consumer waiting in another task ends its loop
 
     async def __aexit__(
         self,
