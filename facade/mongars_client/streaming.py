@@ -188,8 +188,10 @@ class _Control:
 def parse_frame(raw: str | bytes) -> Event | _Control | None:
     """Classify one frame; None for anything unusable (logged and skipped, never fatal)."""
     try:
-        frame = json.loads(raw)
-    except ValueError:
+        # Binary frames are decoded strictly here: Python's JSON decoder would let an encoded
+        # lone surrogate through, and the text would fail later, in the caller's hands.
+        frame = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to decode
         logger.warning("skipping a frame that is not JSON (%d bytes)", len(raw))
         return None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
