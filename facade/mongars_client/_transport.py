@@ -136,9 +136,21 @@ class RetryPolicy:
         self, request: httpx.Request, error: httpx.TransportError, retry: int
     ) -> float | None:
         """Seconds to wait before retrying after this failure, or None to give up."""
+        if certificate_failure(error) is not None:
+            return None  # the same certificate fails the same way: no use waiting to try again
         if isinstance(error, _NOT_SENT) or self._may_resend(request):
             return self.backoff(retry)
         return None
+
+
+def certificate_failure(error: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind `error` (httpx wraps it twice), if any."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a short, bounded walk down the causes
+        if seen is None or isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class _Exchange(Protocol):
