@@ -34,6 +34,7 @@ import json
 import logging
 import queue
 import random
+import ssl
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -392,6 +393,15 @@ class _Session:
                     ) from None
                 failures += 1
                 reason = f"handshake answered HTTP {status}"
+            except ssl.SSLCertVerificationError as error:
+                # The certificate will fail the same way next time: say so now, as HTTP does.
+                where = default_origin(stream_url(self._settings.base_url, ""))
+                raise APIConnectionError(
+                    f"the stream's TLS handshake with {where} failed: {error} (pass verify= "
+                    "with the server's CA bundle or ssl.SSLContext)",
+                    method="GET",
+                    url=where + STREAM_PATH,
+                ) from None
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
                 failures += 1
                 reason = redact(str(error) or type(error).__name__)
@@ -454,7 +464,8 @@ class _Session:
                 return
             try:
                 self.connection = await self._connect()
-            except StreamClosedError as error:
+            except (StreamClosedError, APIConnectionError) as error:
+                # The consumer sees the stream end as a StreamError, whatever stopped it.
                 raise StreamClosedError(str(error), code=last[0], reason=last[1]) from None
             if self.closing:  # the consumer left while we were reconnecting
                 await self._socket.close(self.connection)
