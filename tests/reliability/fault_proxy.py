@@ -177,9 +177,7 @@ class FaultProxy:
         self._loop.close()
 
     async def _start(self) -> asyncio.Server:
-        return await asyncio.start_server(
-            self._accept, "127.0.0.1", 0, ssl=self._tls, limit=_HEAD_LIMIT
-        )
+        return await asyncio.start_server(self._accept, "127.0.0.1", 0, limit=_HEAD_LIMIT)
 
     async def _stop(self) -> None:
         assert self._server is not None
@@ -197,9 +195,11 @@ class FaultProxy:
         assert task is not None
         self._tasks.add(task)
         self._writers.add(writer)
-        self.connections += 1
+        self.connections += 1  # every TCP connection, whether its TLS handshake succeeds or not
         link: _Link | None = None
         try:
+            if self._tls is not None:
+                await writer.start_tls(self._tls)
             fault = self._next(self._connection_faults)
             if fault in (RESET_BEFORE_RESPONSE, STALL):
                 await _read_head(reader)
