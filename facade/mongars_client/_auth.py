@@ -79,9 +79,15 @@ class SessionAuth(httpx.Auth):
         read_body: Callable[[httpx.Response], Awaitable[bytes]],
         token: Token | None = None,
         credentials: tuple[str, str] | None = None,
+        password_paths: frozenset[str] = frozenset(),
+        check_transport: Callable[[], None] = lambda: None,
     ) -> None:
         self._login_request = login_request
         self._login_path = login_path
+        # Requests to these paths carry a password: `check_transport` raises before one leaves
+        # over plain HTTP to another machine, whichever way it was made (`call()` included).
+        self._password_paths = password_paths | {login_path}
+        self._check_transport = check_transport
         self._lock = lock
         self._read_body = read_body
         self.token = token
@@ -117,6 +123,8 @@ class SessionAuth(httpx.Auth):
         return response
 
     async def _flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if request.url.path in self._password_paths:
+            self._check_transport()
         if request.url.path == self._login_path:
             response = await self._read((yield request))
             raise_for_status(response)
@@ -129,6 +137,7 @@ class SessionAuth(httpx.Auth):
                     # Single flight: whoever takes the lock first logs in; the requests that
                     # waited behind it find a newer token and use that one.
                     if self.token is token:
+                        self._check_transport()
                         logger.info("logging in as %s", credentials[0])
                         login = await self._read((yield self._login_request(*credentials)))
                         self.token = token_from_login(login)

@@ -68,6 +68,14 @@ ES = TypeVar("ES", EventStream, AsyncEventStream)
 CS = TypeVar("CS", ChatStream, AsyncChatStream)
 
 LOGIN_PATH = "/token"
+# The other operations whose requests carry a password (see SessionAuth's password_paths);
+# `/api/v1/auth/login` is the newer servers' JSON login.
+PASSWORD_PATHS = (
+    "/api/v1/user/register",
+    "/api/v1/user/register/admin",
+    "/api/v1/user/change-password",
+    "/api/v1/auth/login",
+)
 MAX_MESSAGE_LENGTH = 1000
 MAX_SESSION_ID_LENGTH = 100
 MAX_USERNAME_LENGTH = 150
@@ -395,6 +403,10 @@ class _ClientBase(Generic[H, ES, CS]):
             read_body=self._read_body,
             token=Token.from_access_token(settings.token) if settings.token else None,
             credentials=settings.credentials,
+            password_paths=frozenset(
+                self._http.build_request("POST", path).url.path for path in PASSWORD_PATHS
+            ),
+            check_transport=settings.check_credentials_transport,
         )
         self._http.auth = self._auth
         # The generated client insists on a token of its own; ours travels in SessionAuth, and
