@@ -53,6 +53,7 @@ class Tally:
         self.outcomes: collections.Counter[tuple[str, str, str]] = collections.Counter()
         self.unexpected: collections.Counter[tuple[str, str, str]] = collections.Counter()
         self.seconds: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.notes: list[str] = []
 
     def add(self, section: str, category: str, outcome: str, *, expected: bool = True) -> None:
         """Count one case."""
@@ -60,6 +61,11 @@ class Tally:
             self.outcomes[section, category, outcome] += 1
             if not expected:
                 self.unexpected[section, category, outcome] += 1
+
+    def note(self, line: str) -> None:
+        """A result to print as it is (a measurement, a count of logins ...)."""
+        with self._lock:
+            self.notes.append(line)
 
     @contextmanager
     def timed(self, section: str, category: str) -> Iterator[None]:
@@ -89,6 +95,7 @@ class Tally:
                 lines.append(
                     f"  {category:<38} {sum(counts.values()):>6}  ({seconds:5.1f} s)  {shown}"
                 )
+        lines += [f"result: {note}" for note in self.notes]
         unexpected = sum(self.unexpected.values())
         kinds = sorted({outcome for _, _, outcome in self.unexpected})
         lines.append(f"unexpected exception types: {len(kinds)} {kinds if kinds else ''}".rstrip())
@@ -102,7 +109,7 @@ TALLY = Tally()
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the counts after the run (with `-q` too)."""
-    if TALLY.outcomes:
+    if TALLY.outcomes or TALLY.notes:
         terminalreporter.write_sep("=", "reliability: cases run, faults injected, outcomes")
         for line in TALLY.report():
             terminalreporter.write_line(line)
