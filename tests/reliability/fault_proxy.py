@@ -29,6 +29,7 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -45,9 +46,10 @@ _HEAD_LIMIT = 64 * 1024
 
 @dataclass(frozen=True)
 class Inject:
-    """Raw WebSocket frames to insert into the server's stream (see `frame`)."""
+    """Raw WebSocket frames to insert into the server's stream (see `frame`); an iterator is
+    consumed as it is sent, so a long run of frames never sits in memory."""
 
-    frames: tuple[bytes, ...]
+    frames: Iterable[bytes]
 
 
 def frame(payload: bytes, opcode: int = 0x1, *, fin: bool = True, rsv: int = 0) -> bytes:
