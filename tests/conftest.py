@@ -14,6 +14,9 @@ import pytest
 
 from mongars_client import _redact
 
+# pytester runs a test session inside a test: how the secret-capture fixture below is tested.
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PUBLISHED_SPEC = SHARED / "monGARS" / "openapi-2025-11-23.json"
