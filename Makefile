@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated spec-diff lint format typecheck test clean
+.PHONY: help install generate check-generated spec-diff lint format typecheck test fuzz clean
 
 help:
 	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
 	@echo "make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]  what changed, breaking or not"
+	@echo "make fuzz [FUZZ_SCALE=40]  the fuzz tests of tests/reliability, FUZZ_SCALE times longer, fresh cases"
 	@echo "make lint | format | typecheck | clean"
 
 $(STAMP): pyproject.toml
@@ -50,6 +51,12 @@ typecheck: $(STAMP)
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest
+
+# The long fuzz run: every fuzz test with FUZZ_SCALE times its examples (make test runs 1x, the
+# same cases each time), drawn afresh; failures are kept in .hypothesis/ and replayed first.
+FUZZ_SCALE ?= 40
+fuzz: $(STAMP)
+	MONGARS_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/python -m pytest -m fuzz --timeout=0 tests/reliability
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
