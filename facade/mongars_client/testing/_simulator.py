@@ -234,6 +234,14 @@ class Simulator:
         """
         return self._call(lambda: self._hub.publish(username, event_type, data))
 
+    def burst(self, username: str, count: int, event_type: str = "bench.burst") -> int:
+        """Send `count` events (`data: {"n": 0 ... count-1}`) to each open stream of `username`.
+
+        For `make bench` (the client's receive throughput): the frames are built first, then sent
+        back to back, bypassing the per-socket queue limit. Returns how many streams got them.
+        """
+        return self._call(lambda: self._hub.burst(username, event_type, count))
+
     def __repr__(self) -> str:
         where = self.base_url if self._bound_port is not None else "not started"
         return f"<Simulator {where}>"
