@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType, TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
 
 import httpx
 
-from mongars_api import AuthenticatedClient
-from mongars_api.api.auth import issue_ws_ticket as ticket_endpoint
-from mongars_api.api.conversation import chat as chat_endpoint
-from mongars_api.api.conversation import history as history_endpoint
-from mongars_api.api.system import healthz as healthz_endpoint
-from mongars_api.api.users import register as register_endpoint
-from mongars_api.models import (
-    ChatRequest,
-    ChatResponse,
-    LoginForm,
-    MemoryItem,
-    SystemHealthzResponse,
-    UserRegistration,
-    UsersRegisterResponse,
-    WSTicketResponse,
-)
-from mongars_api.types import UNSET, Response
 from mongars_client._auth import SessionAuth, token_from_login
 from mongars_client._bridge import BlockingLock, run_sync
 from mongars_client._config import Settings, resolve_settings
@@ -46,25 +28,41 @@ from mongars_client._transport import (
 from mongars_client._version import __version__
 from mongars_client.errors import (
     APIConnectionError,
+    ConfigurationError,
     InvalidInputError,
     MonGARSError,
     ResponseValidationError,
 )
-from mongars_client.streaming import (
-    AsyncChatStream,
-    AsyncEventStream,
-    ChatStream,
-    EventStream,
-    StreamOptions,
-    _Session,
-    _Socket,
-)
+
+# The generated package, the streaming module (and websockets) and asyncio are imported where
+# they are first needed, not here: a service that imports and builds a client pays for httpx
+# and this module only, and for the generated endpoint and models at its first call of them.
+if TYPE_CHECKING:
+    import asyncio
+
+    from mongars_api import AuthenticatedClient
+    from mongars_api.models import (
+        ChatResponse,
+        MemoryItem,
+        SystemHealthzResponse,
+        UsersRegisterResponse,
+        WSTicketResponse,
+    )
+    from mongars_client.streaming import (
+        AsyncChatStream,
+        AsyncEventStream,
+        ChatStream,
+        EventStream,
+        StreamOptions,
+        _Session,
+        _Socket,
+    )
 
 P = ParamSpec("P")
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
-ES = TypeVar("ES", EventStream, AsyncEventStream)
-CS = TypeVar("CS", ChatStream, AsyncChatStream)
+ES = TypeVar("ES", "EventStream", "AsyncEventStream")
+CS = TypeVar("CS", "ChatStream", "AsyncChatStream")
 
 LOGIN_PATH = "/token"
 MAX_MESSAGE_LENGTH = 1000
@@ -73,38 +71,34 @@ MAX_USERNAME_LENGTH = 150
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _PARSE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+# Endpoint URLs remembered per client (see `_Operations._url`); the spec has a couple of dozen.
+_MAX_CACHED_URLS = 256
 
 
 class _IO(Protocol):
     """How `_Operations` reaches the server: blocking or asyncio, same interface."""
 
-    async def send(self, request: httpx.Request) -> httpx.Response: ...
+    @property
+    def http(self) -> httpx.Client | httpx.AsyncClient:
+        """The httpx client that builds and sends the requests."""
 
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]: ...
+    async def send(self, request: httpx.Request) -> httpx.Response: ...
 
 
 class _BlockingIO:
-    def __init__(self, http: httpx.Client, api: AuthenticatedClient) -> None:
-        self.http, self.api = http, api
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
 
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
-        response: Response[Any] = endpoint.sync_detailed(client=self.api, **kwargs)
-        return response
-
 
 class _AsyncIO:
-    def __init__(self, http: httpx.AsyncClient, api: AuthenticatedClient) -> None:
-        self.http, self.api = http, api
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
-
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
-        response: Response[Any] = await endpoint.asyncio_detailed(client=self.api, **kwargs)
-        return response
 
 
 def _endpoint_name(endpoint: ModuleType) -> str:
@@ -132,12 +126,25 @@ class _Operations:
         auth: SessionAuth,
         io: _IO,
         build_login: Callable[[str, str], httpx.Request],
+        api: Callable[[], AuthenticatedClient],
     ) -> None:
         self._settings = settings
         self._auth = auth
         self._io = io
         self._build_login = build_login
+        self._api = api
+        self._urls: dict[str, httpx.URL] = {}
         self.closed = False
+
+    def _url(self, path: str) -> httpx.URL:
+        # httpx parses a relative URL and joins it to the base URL on every request, a quarter
+        # of a chat's client-side cost; an endpoint's absolute URL is the same every time.
+        url = self._urls.get(path)
+        if url is None:
+            url = self._io.http.build_request("GET", path).url
+            if len(self._urls) < _MAX_CACHED_URLS:
+                self._urls[path] = url
+        return url
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         self._check_open()
@@ -158,7 +165,14 @@ class _Operations:
         self._check_open()
         name = _endpoint_name(endpoint)
         try:
-            response = await self._io.call(endpoint, kwargs)
+            # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built
+            # here (on the cached URL) and sent through the blocking or asyncio I/O.
+            request_kwargs = endpoint._get_kwargs(**kwargs)
+            request_kwargs["url"] = self._url(request_kwargs["url"])
+            request = self._io.http.build_request(**request_kwargs)
+            response = endpoint._build_response(
+                client=self._api(), response=await self._io.send(request)
+            )
         except MonGARSError:
             raise
         except httpx.DecodingError as error:
@@ -213,6 +227,9 @@ class _Operations:
             raise InvalidInputError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
         register_secret(password)
         self._settings.check_credentials_transport()
+        from mongars_api.api.users import register as register_endpoint
+        from mongars_api.models import UserRegistration, UsersRegisterResponse
+
         body = UserRegistration(username=username, password=password)
         result: UsersRegisterResponse = await self._call(
             register_endpoint, UsersRegisterResponse, body=body
@@ -241,6 +258,10 @@ class _Operations:
         if session_id is not None:
             _require_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
         register_secret(approval_token)
+        from mongars_api.api.conversation import chat as chat_endpoint
+        from mongars_api.models import ChatRequest, ChatResponse
+        from mongars_api.types import UNSET
+
         body = ChatRequest(
             message=message,
             session_id=UNSET if session_id is None else session_id,
@@ -267,6 +288,9 @@ class _Operations:
         """
         if user_id is None:
             user_id = self._subject()
+        from mongars_api.api.conversation import history as history_endpoint
+        from mongars_api.models import MemoryItem
+
         with call_options(max_retries, timeout):
             items: list[MemoryItem] = await self._call(
                 history_endpoint, list, user_id=user_id, limit=limit
@@ -279,11 +303,17 @@ class _Operations:
 
     async def health(self) -> SystemHealthzResponse:
         """The server's liveness probe (`GET /healthz`, no login needed)."""
+        from mongars_api.api.system import healthz as healthz_endpoint
+        from mongars_api.models import SystemHealthzResponse
+
         result: SystemHealthzResponse = await self._call(healthz_endpoint, SystemHealthzResponse)
         return result
 
     async def ws_ticket(self) -> WSTicketResponse:
         """A short-lived ticket for the WebSocket stream (`client.stream()` fetches its own)."""
+        from mongars_api.api.auth import issue_ws_ticket as ticket_endpoint
+        from mongars_api.models import WSTicketResponse
+
         result: WSTicketResponse = await self._call(ticket_endpoint, WSTicketResponse)
         register_secret(result.ticket)
         return result
@@ -331,9 +361,6 @@ def _awaitable(
 class _ClientBase(Generic[H, ES, CS]):
     """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
 
-    _event_stream: type[ES]
-    _chat_stream: type[CS]
-
     def __init__(
         self,
         base_url: str | None = None,
@@ -347,10 +374,13 @@ class _ClientBase(Generic[H, ES, CS]):
         retry_non_idempotent: bool = False,
         verify: Any = None,
         http_client: H | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         origin: str | None = None,
         allow_insecure_http: bool = False,
         http2: bool = False,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client= or transport=, not both")
         if http_client is not None and base_url is None and http_client.base_url:
             base_url = str(http_client.base_url)
         settings = resolve_settings(
@@ -377,7 +407,7 @@ class _ClientBase(Generic[H, ES, CS]):
         headers = {"User-Agent": f"mongars-client/{__version__}"}
         if http_client is not None:
             headers = {**http_client.headers, **headers}
-        self._http: H = self._make_http(settings, policy, http_client, headers, http2)
+        self._http: H = self._make_http(settings, policy, http_client, transport, headers, http2)
         login_path = self._http.build_request("POST", LOGIN_PATH).url.path
         self._auth = SessionAuth(
             login_request=self._login_request,
@@ -388,14 +418,26 @@ class _ClientBase(Generic[H, ES, CS]):
             credentials=settings.credentials,
         )
         self._http.auth = self._auth
-        # The generated client insists on a token of its own; ours travels in SessionAuth, and
-        # this placeholder is never sent because the httpx client below is set explicitly.
-        self.api: AuthenticatedClient = AuthenticatedClient(base_url=settings.base_url, token="")
+        self._api: AuthenticatedClient | None = None
+        self._operations = _Operations(
+            settings, self._auth, self._make_io(), self._login_request, lambda: self.api
+        )
+
+    @property
+    def api(self) -> AuthenticatedClient:
         """The generated low-level client on this client's connection, auth, retries and errors."""
-        self._bind_api()
-        self._operations = _Operations(settings, self._auth, self._make_io(), self._login_request)
+        if self._api is None:
+            from mongars_api import AuthenticatedClient
+
+            # The generated client insists on a token of its own; ours travels in SessionAuth,
+            # and this placeholder is never sent because its httpx client is set explicitly.
+            self._api = AuthenticatedClient(base_url=self._settings.base_url, token="")
+            self._bind_api(self._api)
+        return self._api
 
     def _login_request(self, username: str, password: str) -> httpx.Request:
+        from mongars_api.models import LoginForm
+
         form = LoginForm(username=username, password=password, grant_type="password")
         return self._http.build_request("POST", LOGIN_PATH, data=form.to_dict())
 
@@ -404,6 +446,7 @@ class _ClientBase(Generic[H, ES, CS]):
         settings: Settings,
         policy: RetryPolicy,
         user: H | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         headers: dict[str, str],
         http2: bool,
     ) -> H:
@@ -418,7 +461,10 @@ class _ClientBase(Generic[H, ES, CS]):
     def _make_io(self) -> _IO:
         raise NotImplementedError
 
-    def _bind_api(self) -> None:
+    def _bind_api(self, api: AuthenticatedClient) -> None:
+        raise NotImplementedError
+
+    def _stream_types(self) -> tuple[type[ES], type[CS]]:
         raise NotImplementedError
 
     def stream(self, *, origin: str | None = None, options: StreamOptions | None = None) -> ES:
@@ -427,6 +473,8 @@ class _ClientBase(Generic[H, ES, CS]):
         `origin` overrides the `Origin` header (default: the client's `origin=`, else the base
         URL's); `options` tunes reconnection, buffering and keepalive (see `StreamOptions`).
         """
+        from mongars_client.streaming import StreamOptions, _Session
+
         chosen = options or StreamOptions()
         settings = self._settings
 
@@ -438,7 +486,7 @@ class _ClientBase(Generic[H, ES, CS]):
                 socket=socket, ticket=ticket, settings=settings, options=chosen, origin=origin
             )
 
-        return self._event_stream(session, chosen)
+        return self._stream_types()[0](session, chosen)
 
     def chat_stream(
         self,
@@ -460,7 +508,7 @@ class _ClientBase(Generic[H, ES, CS]):
         def send() -> Coroutine[Any, Any, ChatResponse]:
             return self._operations.chat(message, session_id=session_id)
 
-        return self._chat_stream(events, message, send)  # type: ignore[arg-type]
+        return self._stream_types()[1](events, message, send)  # type: ignore[arg-type]
 
     @property
     def base_url(self) -> str:
@@ -482,7 +530,7 @@ class _ClientBase(Generic[H, ES, CS]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
 
 
-class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
+class Client(_ClientBase[httpx.Client, "EventStream", "ChatStream"]):
     """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
 
     with Client("https://mongars.example.com") as client:
@@ -495,24 +543,30 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         settings: Settings,
         policy: RetryPolicy,
         user: httpx.Client | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         headers: dict[str, str],
         http2: bool,
     ) -> httpx.Client:
-        inner = (
-            ClientTransport(user)
-            if user is not None
-            else httpx.HTTPTransport(verify=settings.verify, http2=http2)
-        )
-        transport = RetryTransport(inner, policy, settings.total_timeout)
+        inner: httpx.BaseTransport
+        if transport is not None:
+            if not isinstance(transport, httpx.BaseTransport):
+                raise ConfigurationError("Client needs a blocking transport (httpx.BaseTransport)")
+            inner = transport
+        elif user is not None:
+            inner = ClientTransport(user)
+        else:
+            inner = httpx.HTTPTransport(verify=settings.verify, http2=http2)
         return httpx.Client(
             base_url=settings.base_url,
-            transport=transport,
+            transport=RetryTransport(inner, policy, settings.total_timeout),
             timeout=settings.timeout,
             headers=headers,
         )
 
-    _event_stream = EventStream
-    _chat_stream = ChatStream
+    def _stream_types(self) -> tuple[type[EventStream], type[ChatStream]]:
+        from mongars_client.streaming import ChatStream, EventStream
+
+        return EventStream, ChatStream
 
     def _make_lock(self) -> BlockingLock:
         return BlockingLock()
@@ -521,10 +575,10 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         return response.read()
 
     def _make_io(self) -> _IO:
-        return _BlockingIO(self._http, self.api)
+        return _BlockingIO(self._http)
 
-    def _bind_api(self) -> None:
-        self.api.set_httpx_client(self._http)
+    def _bind_api(self, api: AuthenticatedClient) -> None:
+        api.set_httpx_client(self._http)
 
     login = _blocking(_Operations.login)
     register = _blocking(_Operations.register)
@@ -552,7 +606,7 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         self.close()
 
 
-class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStream]):
+class AsyncClient(_ClientBase[httpx.AsyncClient, "AsyncEventStream", "AsyncChatStream"]):
     """The asyncio monGARS client; use it with `async with` or call `aclose()`.
 
     async with AsyncClient("https://mongars.example.com") as client:
@@ -565,36 +619,46 @@ class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStre
         settings: Settings,
         policy: RetryPolicy,
         user: httpx.AsyncClient | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         headers: dict[str, str],
         http2: bool,
     ) -> httpx.AsyncClient:
-        inner = (
-            AsyncClientTransport(user)
-            if user is not None
-            else httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
-        )
-        transport = AsyncRetryTransport(inner, policy, settings.total_timeout)
+        inner: httpx.AsyncBaseTransport
+        if transport is not None:
+            if not isinstance(transport, httpx.AsyncBaseTransport):
+                raise ConfigurationError(
+                    "AsyncClient needs an asyncio transport (httpx.AsyncBaseTransport)"
+                )
+            inner = transport
+        elif user is not None:
+            inner = AsyncClientTransport(user)
+        else:
+            inner = httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
         return httpx.AsyncClient(
             base_url=settings.base_url,
-            transport=transport,
+            transport=AsyncRetryTransport(inner, policy, settings.total_timeout),
             timeout=settings.timeout,
             headers=headers,
         )
 
-    _event_stream = AsyncEventStream
-    _chat_stream = AsyncChatStream
+    def _stream_types(self) -> tuple[type[AsyncEventStream], type[AsyncChatStream]]:
+        from mongars_client.streaming import AsyncChatStream, AsyncEventStream
+
+        return AsyncEventStream, AsyncChatStream
 
     def _make_lock(self) -> asyncio.Lock:
+        import asyncio
+
         return asyncio.Lock()
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         return await response.aread()
 
     def _make_io(self) -> _IO:
-        return _AsyncIO(self._http, self.api)
+        return _AsyncIO(self._http)
 
-    def _bind_api(self) -> None:
-        self.api.set_async_httpx_client(self._http)
+    def _bind_api(self, api: AuthenticatedClient) -> None:
+        api.set_async_httpx_client(self._http)
 
     login = _awaitable(_Operations.login)
     register = _awaitable(_Operations.register)
