@@ -16,9 +16,9 @@ body so the deadline covers it, and turns transport failures into `APIConnection
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import email.utils
 import logging
 import random
@@ -27,7 +27,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import attrs
 import httpx
 
 from mongars_client._bridge import run_sync
@@ -43,7 +42,7 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class CallOptions:
     """Per-call overrides of the client's settings (None: use the client's)."""
 
@@ -88,7 +87,7 @@ def parse_retry_after(headers: httpx.Headers, now: float | None = None) -> float
     return max(0.0, when.timestamp() - current)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """When to try again and how long to wait; the same decisions for sync and async clients."""
 
@@ -182,7 +181,7 @@ class _Attempts:
             return self.policy, self.total_timeout
         policy = self.policy
         if options.max_retries is not None:
-            policy = attrs.evolve(policy, max_retries=options.max_retries)
+            policy = dataclasses.replace(policy, max_retries=options.max_retries)
         return policy, options.timeout if options.timeout is not None else self.total_timeout
 
     async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
@@ -307,6 +306,8 @@ class _AsyncExchange:
         await response.aclose()
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio  # here, not at the top: the blocking client never needs asyncio
+
         await asyncio.sleep(seconds)
 
 

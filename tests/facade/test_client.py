@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import time
 
-import attrs
 import httpx
 import pytest
 
@@ -79,7 +79,7 @@ def test_a_token_about_to_expire_is_refreshed_before_use(server: FakeServer) -> 
         soon = make_jwt("u1", expires_in=5)
         server.valid_tokens.add(soon)
         # Issued an hour ago, five seconds left: inside the refresh margin.
-        made._auth.token = attrs.evolve(
+        made._auth.token = dataclasses.replace(
             Token.from_access_token(soon), obtained_at=time.time() - 3595
         )
         made.chat("hello")
