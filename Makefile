@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated spec-diff lint format typecheck test clean
+.PHONY: help install generate check-generated spec-diff lint format typecheck test bench clean
 
 help:
 	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
 	@echo "make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]  what changed, breaking or not"
+	@echo "make bench            measure the SDK against raw httpx/websockets: table + build/bench.json"
 	@echo "make lint | format | typecheck | clean"
 
 $(STAMP): pyproject.toml
@@ -50,6 +51,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest
+
+# Timings live here, never in the tests (tests/bench only checks that a quick run works).
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
