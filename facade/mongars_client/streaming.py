@@ -184,34 +184,38 @@ class _Control:
     payload: Any
 
 
+# JSON gives these exact types (never a bool for a number here: `type(True)` is not int).
+_TIMESTAMP_TYPES = frozenset({int, float, str})
+
+
 def parse_frame(raw: str | bytes) -> Event | _Control | None:
     """Classify one frame; None for anything unusable (logged and skipped, never fatal)."""
+    # Runs once per event of the stream: written for speed (exact type checks, positional
+    # construction), as the receive path's throughput depends on it.
     try:
         frame = json.loads(raw)
     except ValueError:
         logger.warning("skipping a frame that is not JSON (%d bytes)", len(raw))
         return None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+    kind = frame.get("type") if type(frame) is dict else None
+    if type(kind) is not str:
         logger.warning("skipping a frame without a type")
         return None
-    kind = frame["type"]
-    if kind in {"ping", "ack"}:
+    if kind == "ping" or kind == "ack":
         return _Control(frame.get("id"), kind, frame.get("payload"))
-    event_id, data, user, ts = (
-        frame.get("id"),
-        frame.get("data", {}),
-        frame.get("user"),
-        frame.get("ts"),
-    )
-    if not isinstance(event_id, str) or not isinstance(data, dict):
+    event_id = frame.get("id")
+    data = frame.get("data", {})
+    if type(event_id) is not str or type(data) is not dict:
         logger.warning("skipping a %s event without an id or data object", kind)
         return None
+    ts = frame.get("ts")
+    user = frame.get("user")
     return _EVENT_CLASSES.get(kind, Event)(
-        id=event_id,
-        type=kind,
-        ts=ts if isinstance(ts, int | float | str) and not isinstance(ts, bool) else None,
-        user=user if isinstance(user, str) else None,
-        data=data,
+        event_id,
+        kind,
+        ts if type(ts) in _TIMESTAMP_TYPES else None,
+        user if type(user) is str else None,
+        data,
     )
 
 
@@ -297,7 +301,11 @@ class _Socket(Protocol):
 
     async def sleep(self, seconds: float) -> None: ...
 
+    def offer(self, item: Item) -> bool: ...
+
     async def put(self, item: Item) -> None: ...
+
+    def poll(self) -> Item | None: ...
 
     async def get(self, timeout: float | None = None) -> Item | None: ...
 
@@ -464,8 +472,8 @@ class _Session:
                     await self._socket.send(
                         connection, json.dumps({"id": frame.id, "type": "pong"})
                     )
-            elif frame is not None and self._seen.add(frame.id):
-                await self._socket.put(frame)
+            elif frame is not None and self._seen.add(frame.id) and not self._socket.offer(frame):
+                await self._socket.put(frame)  # the consumer is behind: wait for room
 
 
 def _as_stream_error(error: BaseException) -> BaseException:
@@ -520,6 +528,13 @@ class _BlockingSocket:
     async def sleep(self, seconds: float) -> None:
         self.stopping.wait(seconds)  # returns early when the consumer leaves
 
+    def offer(self, item: Item) -> bool:
+        try:
+            self.items.put_nowait(item)
+        except queue.Full:
+            return False
+        return True
+
     async def put(self, item: Item) -> None:
         while not self.stopping.is_set():
             try:
@@ -527,6 +542,12 @@ class _BlockingSocket:
                 return
             except queue.Full:
                 continue
+
+    def poll(self) -> Item | None:
+        try:
+            return self.items.get_nowait()
+        except queue.Empty:
+            return None
 
     async def get(self, timeout: float | None = None) -> Item | None:
         try:
@@ -557,8 +578,9 @@ class _AsyncSocket:
 
         return await connect(url, **_connect_kwargs(origin, url, settings, options))
 
-    async def recv(self, connection: Any) -> str | bytes:
-        message: str | bytes = await connection.recv()
+    def recv(self, connection: Any) -> Coroutine[Any, Any, str | bytes]:
+        # websockets' own coroutine, not one more around it: this runs once per event.
+        message: Coroutine[Any, Any, str | bytes] = connection.recv()
         return message
 
     async def send(self, connection: Any, text: str) -> None:
@@ -570,10 +592,25 @@ class _AsyncSocket:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
+    def offer(self, item: Item) -> bool:
+        try:
+            self.items.put_nowait(item)
+        except asyncio.QueueFull:
+            return False
+        return True
+
     async def put(self, item: Item) -> None:
         await self.items.put(item)
 
+    def poll(self) -> Item | None:
+        try:
+            return self.items.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
+
     async def get(self, timeout: float | None = None) -> Item | None:
+        if timeout is None:  # wait_for would wrap the wait in one more coroutine for nothing
+            return await self.items.get()
         try:
             return await asyncio.wait_for(self.items.get(), timeout)
         except TimeoutError:
@@ -601,17 +638,32 @@ class _Consumer:
         self.started = False
         self._end: _End | None = None
 
-    async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
-        """The next item; None after `timeout`; raises the stream's error, or `_Finished`."""
+    def ready(self) -> Event | _ChatDone | None:
+        """The next item if one is waiting, else None, without waiting; raises as `next`.
+
+        The iterators try this first: while events are queued, taking one costs no wait and
+        no coroutine, which is most of the receive path's cost per event.
+        """
         if not self.started:
             raise StreamError("use the stream inside `with client.stream() as events:`")
-        if self._end is None:
-            item = await self.socket.get(timeout)
-            if not isinstance(item, _End):
-                return item
+        return self._accept(None if self._end is not None else self.socket.poll())
+
+    async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
+        """The next item; None after `timeout`; raises the stream's error, or `_Finished`."""
+        item = self.ready()
+        if item is None:
+            item = self._accept(await self.socket.get(timeout))
+        return item
+
+    def _accept(self, item: Item | None) -> Event | _ChatDone | None:
+        if isinstance(item, _End):
             self._end = item
-        if self._end.error is not None:
-            raise self._end.error
+        elif self._end is None:
+            return item
+        end = self._end
+        assert end is not None
+        if end.error is not None:
+            raise end.error
         raise _Finished
 
 
@@ -640,7 +692,7 @@ class EventStream:
 
     def __next__(self) -> Event:
         try:
-            item = run_sync(self._consumer.next())
+            item = self._consumer.ready() or run_sync(self._consumer.next())
         except _Finished:
             raise StopIteration from None
         assert isinstance(item, Event)
@@ -686,7 +738,7 @@ class AsyncEventStream:
 
     async def __anext__(self) -> Event:
         try:
-            item = await self._consumer.next()
+            item = self._consumer.ready() or await self._consumer.next()
         except _Finished:
             raise StopAsyncIteration from None
         assert isinstance(item, Event)
