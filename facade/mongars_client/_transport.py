@@ -23,7 +23,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -136,7 +136,7 @@ class _Exchange(Protocol):
 
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
-    def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]: ...
+    async def read(self, response: httpx.Response, body: _Body) -> None: ...
 
     async def close(self, response: httpx.Response) -> None: ...
 
@@ -145,6 +145,35 @@ class _Exchange(Protocol):
 
 class _DeadlineExceeded(httpx.ReadTimeout):
     """The whole-call timeout ran out while the body was still arriving."""
+
+
+class _Body:
+    """An answer's body as it arrives, held to the size limit and to the call's deadline."""
+
+    __slots__ = ("chunks", "deadline", "request", "response", "size")
+
+    def __init__(
+        self, request: httpx.Request, response: httpx.Response, deadline: float | None
+    ) -> None:
+        self.request, self.response, self.deadline = request, response, deadline
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Take the next chunk; raise once the body is too large or the deadline has passed."""
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_BODY_BYTES:
+            request = self.request
+            raise ResponseValidationError(
+                f"the answer to {request.method} {request.url.path} is larger than "
+                f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
+                status_code=self.response.status_code,
+                method=request.method,
+                path=request.url.path,
+            )
+        if _expired(self.deadline):
+            raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
 
 
 def describe(error: BaseException) -> str:
@@ -186,7 +215,9 @@ class _Attempts:
 
     async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
         policy, total = self._settings()
-        per_operation: dict[str, Any] = dict(request.extensions.get("timeout", {}))
+        # Each attempt replaces the request's timeout extension with a new dict (never changes
+        # this one), so the caller's per-operation timeouts stay at hand without a copy.
+        per_operation: dict[str, Any] = request.extensions.get("timeout", {})
         deadline = None if total is None else time.monotonic() + total
         retry = 0
         while True:
@@ -201,14 +232,15 @@ class _Attempts:
                 outcome = describe(error)
             else:
                 wait = policy.wait_after_response(request, response, retry)
-                logger.debug(
-                    "%s %s -> %d in %.1f ms (attempt %d)",
-                    request.method,
-                    request.url.path,
-                    response.status_code,
-                    (time.monotonic() - started) * 1000,
-                    retry + 1,
-                )
+                if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
+                    logger.debug(
+                        "%s %s -> %d in %.1f ms (attempt %d)",
+                        request.method,
+                        request.url.path,
+                        response.status_code,
+                        (time.monotonic() - started) * 1000,
+                        retry + 1,
+                    )
                 if wait is None or retry >= policy.max_retries or _expired(deadline):
                     return response
                 outcome = f"status {response.status_code}"
@@ -240,26 +272,15 @@ class _Attempts:
                 for key, value in per_operation.items()
             } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
         response = await exchange.send(request)
+        body = _Body(request, response, deadline)
         try:
-            body = bytearray()
-            async for chunk in exchange.chunks(response):
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    raise ResponseValidationError(
-                        f"the answer to {request.method} {request.url.path} is larger than "
-                        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
-                        status_code=response.status_code,
-                        method=request.method,
-                        path=request.url.path,
-                    )
-                if _expired(deadline):
-                    raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
+            await exchange.read(response, body)
         finally:
             await exchange.close(response)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=httpx.ByteStream(bytes(body)),
+            stream=httpx.ByteStream(b"".join(body.chunks)),
             extensions=response.extensions,
             request=request,
         )
@@ -276,11 +297,11 @@ class _BlockingExchange:
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.transport.handle_request(request)
 
-    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+    async def read(self, response: httpx.Response, body: _Body) -> None:
         stream = response.stream
         assert isinstance(stream, httpx.SyncByteStream)
         for chunk in stream:
-            yield chunk
+            body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
         response.close()
@@ -296,11 +317,11 @@ class _AsyncExchange:
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.transport.handle_async_request(request)
 
-    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+    async def read(self, response: httpx.Response, body: _Body) -> None:
         stream = response.stream
         assert isinstance(stream, httpx.AsyncByteStream)
         async for chunk in stream:
-            yield chunk
+            body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
         await response.aclose()
