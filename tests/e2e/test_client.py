@@ -316,3 +316,16 @@ def test_no_secret_in_logs_reprs_or_errors(
     for text in texts:
         for secret in secrets:
             assert secret not in text
+
+
+def test_a_slow_server_is_a_timeout_error(mode: str, portal: BlockingPortal, target: Target) -> None:
+    sim = target.simulator()
+    with make_client(mode, portal, sim.base_url, timeout=30) as patient:
+        patient.login("u1", PASSWORD)
+        sim.faults.latency(5)
+        with pytest.raises(errors.APITimeoutError, match="timed out"):
+            patient.history(timeout=0.3)
+        with pytest.raises(errors.APITimeoutError):
+            patient.chat("too slow", timeout=0.3)
+        sim.faults.clear()
+        assert patient.history() == []
