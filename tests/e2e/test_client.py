@@ -318,7 +318,9 @@ def test_no_secret_in_logs_reprs_or_errors(
             assert secret not in text
 
 
-def test_a_slow_server_is_a_timeout_error(mode: str, portal: BlockingPortal, target: Target) -> None:
+def test_a_slow_server_is_a_timeout_error(
+    mode: str, portal: BlockingPortal, target: Target
+) -> None:
     sim = target.simulator()
     with make_client(mode, portal, sim.base_url, timeout=30) as patient:
         patient.login("u1", PASSWORD)
