@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import re
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
-from types import ModuleType, TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+from types import ModuleType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, overload
 
+import attrs
 import httpx
 
 from mongars_api import AuthenticatedClient
@@ -30,7 +32,7 @@ from mongars_api.models import (
 )
 from mongars_api.types import UNSET, Response
 from mongars_client._auth import SessionAuth, token_from_login
-from mongars_client._bridge import BlockingLock, run_sync
+from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
 from mongars_client._config import Settings, resolve_settings
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
@@ -82,6 +84,8 @@ class _IO(Protocol):
 
     async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]: ...
 
+    async def read_body(self, response: httpx.Response) -> bytes: ...
+
 
 class _BlockingIO:
     def __init__(self, http: httpx.Client, api: AuthenticatedClient) -> None:
@@ -89,6 +93,9 @@ class _BlockingIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
+
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return response.read()
 
     async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
         response: Response[Any] = endpoint.sync_detailed(client=self.api, **kwargs)
@@ -101,6 +108,9 @@ class _AsyncIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
+
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return await response.aread()
 
     async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
         response: Response[Any] = await endpoint.asyncio_detailed(client=self.api, **kwargs)
@@ -306,33 +316,113 @@ class _Operations:
         raise InvalidInputError("history() needs user_id=...: the logged-in user is not known yet")
 
 
-def _blocking(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[Client, P], T]:
-    """The blocking method for an operation: runs it to completion in the calling thread."""
+def _run_blocking(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    def blocking(*args: Any, **kwargs: Any) -> Any:
+        return run_sync(operation(operations, *args, **kwargs))
 
-    def method(self: Client, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return run_sync(operation(self._operations, *args, **kwargs))
-
-    return functools.update_wrapper(method, operation)
+    return blocking
 
 
-def _awaitable(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[AsyncClient, P], Coroutine[Any, Any, T]]:
-    """The asyncio method for an operation: the coroutine itself, on asyncio I/O."""
+def _run_async(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    return functools.partial(operation, operations)
 
-    def method(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, T]:
-        return operation(self._operations, *args, **kwargs)
 
-    return functools.update_wrapper(method, operation)
+@attrs.frozen
+class _Flavour:
+    """All that differs between the blocking and the asyncio client: the classes doing the I/O."""
+
+    http_client: Callable[..., Any]
+    transport: Callable[..., Any]
+    caller_transport: Callable[[Any], Any]
+    retry_transport: Callable[..., Any]
+    lock: Callable[[], AbstractAsyncContextManager[Any]]
+    io: Callable[[Any, AuthenticatedClient], _IO]
+    bind_api: Callable[[AuthenticatedClient, Any], object]
+    bind: Callable[[Any, Callable[..., Coroutine[Any, Any, Any]]], Callable[..., Any]]
+
+
+_BLOCKING = _Flavour(
+    http_client=httpx.Client,
+    transport=httpx.HTTPTransport,
+    caller_transport=ClientTransport,
+    retry_transport=RetryTransport,
+    lock=BlockingLock,
+    io=_BlockingIO,
+    bind_api=AuthenticatedClient.set_httpx_client,
+    bind=_run_blocking,
+)
+_ASYNCIO = _Flavour(
+    http_client=httpx.AsyncClient,
+    transport=httpx.AsyncHTTPTransport,
+    caller_transport=AsyncClientTransport,
+    retry_transport=AsyncRetryTransport,
+    lock=asyncio.Lock,
+    io=_AsyncIO,
+    bind_api=AuthenticatedClient.set_async_httpx_client,
+    bind=_run_async,
+)
+
+
+class _Operation(Generic[P, T]):
+    """One operation of `_Operations`, as a method of both clients.
+
+    Read on a `Client` it is a blocking function returning `T`; read on an `AsyncClient`, a
+    function returning a coroutine of `T`. The method is built on first use and kept on the
+    instance, so a call costs nothing more than calling the operation.
+    """
+
+    def __init__(
+        self, operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]]
+    ) -> None:
+        self._operation = operation
+        self.__doc__ = operation.__doc__
+        signature = inspect.signature(operation)
+        self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+        self._name = operation.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, instance: Client, owner: type) -> Callable[P, T]: ...
+
+    @overload
+    def __get__(
+        self, instance: AsyncClient, owner: type
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+
+    def __get__(self, instance: _ClientBase[Any, Any, Any] | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        method = instance._flavour.bind(instance._operations, self._operation)
+        method.__name__ = method.__qualname__ = self._name
+        method.__doc__ = self.__doc__
+        method.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        instance.__dict__[self._name] = method
+        return method
 
 
 class _ClientBase(Generic[H, ES, CS]):
     """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
 
+    _flavour: _Flavour
     _event_stream: type[ES]
     _chat_stream: type[CS]
+
+    login = _Operation(_Operations.login)
+    register = _Operation(_Operations.register)
+    chat = _Operation(_Operations.chat)
+    history = _Operation(_Operations.history)
+    health = _Operation(_Operations.health)
+    ws_ticket = _Operation(_Operations.ws_ticket)
+    call = _Operation(_Operations.call)
 
     def __init__(
         self,
@@ -375,51 +465,38 @@ class _ClientBase(Generic[H, ES, CS]):
             retry_non_idempotent=retry_non_idempotent,
         )
         headers = {"User-Agent": f"mongars-client/{__version__}"}
+        flavour = self._flavour
         if http_client is not None:
             headers = {**http_client.headers, **headers}
-        self._http: H = self._make_http(settings, policy, http_client, headers, http2)
-        login_path = self._http.build_request("POST", LOGIN_PATH).url.path
+            inner = flavour.caller_transport(http_client)
+        else:
+            inner = flavour.transport(verify=settings.verify, http2=http2)
+        self._http: H = flavour.http_client(
+            base_url=settings.base_url,
+            transport=flavour.retry_transport(inner, policy, settings.total_timeout),
+            timeout=settings.timeout,
+            headers=headers,
+        )
+        # The generated client insists on a token of its own; ours travels in SessionAuth, and
+        # this placeholder is never sent because the httpx client is set explicitly.
+        self.api: AuthenticatedClient = AuthenticatedClient(base_url=settings.base_url, token="")
+        """The generated low-level client on this client's connection, auth, retries and errors."""
+        flavour.bind_api(self.api, self._http)
+        io = flavour.io(self._http, self.api)
         self._auth = SessionAuth(
             login_request=self._login_request,
-            login_path=login_path,
-            lock=self._make_lock(),
-            read_body=self._read_body,
+            login_path=self._http.build_request("POST", LOGIN_PATH).url.path,
+            lock=flavour.lock(),
+            read_body=io.read_body,
             token=Token.from_access_token(settings.token) if settings.token else None,
             credentials=settings.credentials,
         )
         self._http.auth = self._auth
-        # The generated client insists on a token of its own; ours travels in SessionAuth, and
-        # this placeholder is never sent because the httpx client below is set explicitly.
-        self.api: AuthenticatedClient = AuthenticatedClient(base_url=settings.base_url, token="")
-        """The generated low-level client on this client's connection, auth, retries and errors."""
-        self._bind_api()
-        self._operations = _Operations(settings, self._auth, self._make_io(), self._login_request)
+        self._operations = _Operations(settings, self._auth, io, self._login_request)
 
     def _login_request(self, username: str, password: str) -> httpx.Request:
         form = LoginForm(username=username, password=password, grant_type="password")
         return self._http.build_request("POST", LOGIN_PATH, data=form.to_dict())
-
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: H | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> H:
-        raise NotImplementedError
-
-    def _make_lock(self) -> AbstractAsyncContextManager[Any]:
-        raise NotImplementedError
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        raise NotImplementedError
-
-    def _make_io(self) -> _IO:
-        raise NotImplementedError
-
-    def _bind_api(self) -> None:
-        raise NotImplementedError
 
     def stream(self, *, origin: str | None = None, options: StreamOptions | None = None) -> ES:
         """This user's live events over the WebSocket, as a context manager to iterate in.
@@ -482,7 +559,7 @@ class _ClientBase(Generic[H, ES, CS]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
 
 
-class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
+class Client(Closing, _ClientBase[httpx.Client, EventStream, ChatStream]):
     """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
 
     with Client("https://mongars.example.com") as client:
@@ -490,49 +567,9 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         print(client.chat("Hello").response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.Client | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.Client:
-        inner = (
-            ClientTransport(user)
-            if user is not None
-            else httpx.HTTPTransport(verify=settings.verify, http2=http2)
-        )
-        transport = RetryTransport(inner, policy, settings.total_timeout)
-        return httpx.Client(
-            base_url=settings.base_url,
-            transport=transport,
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
+    _flavour = _BLOCKING
     _event_stream = EventStream
     _chat_stream = ChatStream
-
-    def _make_lock(self) -> BlockingLock:
-        return BlockingLock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return response.read()
-
-    def _make_io(self) -> _IO:
-        return _BlockingIO(self._http, self.api)
-
-    def _bind_api(self) -> None:
-        self.api.set_httpx_client(self._http)
-
-    login = _blocking(_Operations.login)
-    register = _blocking(_Operations.register)
-    chat = _blocking(_Operations.chat)
-    history = _blocking(_Operations.history)
-    health = _blocking(_Operations.health)
-    ws_ticket = _blocking(_Operations.ws_ticket)
-    call = _blocking(_Operations.call)
 
     def close(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
@@ -540,19 +577,8 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStream]):
+class AsyncClient(AsyncClosing, _ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStream]):
     """The asyncio monGARS client; use it with `async with` or call `aclose()`.
 
     async with AsyncClient("https://mongars.example.com") as client:
@@ -560,63 +586,12 @@ class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStre
         print((await client.chat("Hello")).response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.AsyncClient | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.AsyncClient:
-        inner = (
-            AsyncClientTransport(user)
-            if user is not None
-            else httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
-        )
-        transport = AsyncRetryTransport(inner, policy, settings.total_timeout)
-        return httpx.AsyncClient(
-            base_url=settings.base_url,
-            transport=transport,
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
+    _flavour = _ASYNCIO
     _event_stream = AsyncEventStream
     _chat_stream = AsyncChatStream
-
-    def _make_lock(self) -> asyncio.Lock:
-        return asyncio.Lock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return await response.aread()
-
-    def _make_io(self) -> _IO:
-        return _AsyncIO(self._http, self.api)
-
-    def _bind_api(self) -> None:
-        self.api.set_async_httpx_client(self._http)
-
-    login = _awaitable(_Operations.login)
-    register = _awaitable(_Operations.register)
-    chat = _awaitable(_Operations.chat)
-    history = _awaitable(_Operations.history)
-    health = _awaitable(_Operations.health)
-    ws_ticket = _awaitable(_Operations.ws_ticket)
-    call = _awaitable(_Operations.call)
 
     async def aclose(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
         self._operations.closed = True
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -36,13 +36,12 @@ import random
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from mongars_client._bridge import iterate_sync, run_sync
+from mongars_client._bridge import AsyncClosing, Closing, iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
     APIConnectionError,
@@ -615,7 +614,7 @@ class _Consumer:
         raise _Finished
 
 
-class EventStream:
+class EventStream(Closing):
     """The blocking client's stream: `with client.stream() as events: for event in events: ...`."""
 
     def __init__(
@@ -655,16 +654,8 @@ class EventStream:
         if self._reader is not None:
             self._reader.join()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
-
-class AsyncEventStream:
+class AsyncEventStream(AsyncClosing):
     """The asyncio client's stream: `async with client.stream() as events: async for ...`."""
 
     def __init__(
@@ -700,14 +691,6 @@ class AsyncEventStream:
             await asyncio.gather(self._reader, return_exceptions=True)
         if self._session.connection is not None:
             await self._socket.close(self._session.connection)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 # How long to wait, once the HTTP answer is in, for the stream's own end of that chat.
