@@ -29,6 +29,7 @@ EVENTS_TIMEOUT = 30.0
 
 
 def section(title: str) -> None:
+    """A heading between the demo's steps."""
     print(f"\n== {title}", flush=True)
 
 

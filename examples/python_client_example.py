@@ -16,6 +16,7 @@ from mongars_client import AsyncClient
 
 
 async def main() -> None:
+    """Log in, chat, print the answer; then open the event stream and print its first event."""
     # AsyncClient() reads MONGARS_BASE_URL, MONGARS_USERNAME and MONGARS_PASSWORD. Explicitly:
     # AsyncClient("https://mongars.example.com", username="u1", password="...", timeout=60)
     async with AsyncClient(timeout=60) as client:

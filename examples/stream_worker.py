@@ -54,6 +54,7 @@ class Worker:
 
 
 async def main() -> int:
+    """Run a `Worker` until SIGINT or SIGTERM; 0 after a clean stop, 1 if the SDK gave up."""
     worker = Worker()
     listening = asyncio.create_task(worker.listen())
     loop = asyncio.get_running_loop()

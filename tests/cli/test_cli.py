@@ -280,6 +280,19 @@ def test_an_unreachable_server_is_exit_3_with_the_fix(bare_env: dict[str, str]) 
     assert result.returncode == 3
 
 
+def test_a_failing_server_is_one_line_with_its_explanation(
+    sim: Simulator, env: dict[str, str]
+) -> None:
+    sim.faults.fail_next(1, status=500, path="/api/v1/conversation/history")
+    failed = run("history", env=env)
+    sim.faults.malformed_next(1, path="/api/v1/conversation/history")
+    malformed = run("history", env=env)
+
+    assert_one_line_error(failed, "failed (500: Internal Server Error)", "try again later")
+    assert_one_line_error(malformed, "is not what the monGARS API specifies")
+    assert (failed.returncode, malformed.returncode) == (1, 1)
+
+
 def test_no_server_configured_says_where_to_set_one(bare_env: dict[str, str]) -> None:
     result = run("history", env=bare_env)
 
