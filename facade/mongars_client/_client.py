@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Coroutine
@@ -48,6 +49,7 @@ from mongars_client._transport import (
 from mongars_client._version import __version__
 from mongars_client.errors import (
     APIConnectionError,
+    ConfigurationError,
     InvalidInputError,
     MonGARSError,
     ResponseValidationError,
@@ -313,7 +315,10 @@ class _Operations:
             return token.subject
         if self._auth.credentials is not None:
             return self._auth.credentials[0]
-        raise InvalidInputError("history() needs user_id=...: the logged-in user is not known yet")
+        raise InvalidInputError(
+            "history() reads the logged-in user's history: log in first (client.login, or "
+            "credentials or a token given to the client), or pass user_id=..."
+        )
 
 
 def _run_blocking(
@@ -470,6 +475,10 @@ class _ClientBase(Generic[H, ES, CS]):
             headers = {**http_client.headers, **headers}
             inner = flavour.caller_transport(http_client)
         else:
+            if http2 and importlib.util.find_spec("h2") is None:
+                raise ConfigurationError(
+                    "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
+                )
             inner = flavour.transport(verify=settings.verify, http2=http2)
         self._http: H = flavour.http_client(
             base_url=settings.base_url,
