@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated spec-diff lint format typecheck test bench clean
+.PHONY: help demo install generate check-generated spec-diff lint format typecheck test bench clean
 
 help:
+	@echo "make demo [URL=https://...]  the main job through the SDK, against a local simulator (or URL)"
 	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
@@ -22,6 +23,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# The main job against a simulator started for it, or against URL with MONGARS_USERNAME and
+# MONGARS_PASSWORD from the environment.
+URL ?=
+demo: $(STAMP)
+	@$(BIN)/python examples/demo.py $(if $(URL),--url "$(URL)")
 
 generate: $(STAMP)
 	$(BIN)/python -m scripts.regenerate

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
 import re
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
-from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+from types import ModuleType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    overload,
+)
 
 import httpx
 
 from mongars_client._auth import SessionAuth, token_from_login
-from mongars_client._bridge import BlockingLock, run_sync
+from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
 from mongars_client._config import Settings, resolve_settings
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
@@ -38,8 +50,6 @@ from mongars_client.errors import (
 # they are first needed, not here: a service that imports and builds a client pays for httpx
 # and this module only, and for the generated endpoint and models at its first call of them.
 if TYPE_CHECKING:
-    import asyncio
-
     from mongars_api import AuthenticatedClient
     from mongars_api.models import (
         ChatResponse,
@@ -84,6 +94,8 @@ class _IO(Protocol):
 
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
+    async def read_body(self, response: httpx.Response) -> bytes: ...
+
 
 class _BlockingIO:
     def __init__(self, http: httpx.Client) -> None:
@@ -92,6 +104,9 @@ class _BlockingIO:
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
 
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return response.read()
+
 
 class _AsyncIO:
     def __init__(self, http: httpx.AsyncClient) -> None:
@@ -99,6 +114,9 @@ class _AsyncIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
+
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return await response.aread()
 
 
 def _endpoint_name(endpoint: ModuleType) -> str:
@@ -333,33 +351,143 @@ class _Operations:
             return token.subject
         if self._auth.credentials is not None:
             return self._auth.credentials[0]
-        raise InvalidInputError("history() needs user_id=...: the logged-in user is not known yet")
+        raise InvalidInputError(
+            "history() reads the logged-in user's history: log in first (client.login, or "
+            "credentials or a token given to the client), or pass user_id=..."
+        )
 
 
-def _blocking(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[Client, P], T]:
-    """The blocking method for an operation: runs it to completion in the calling thread."""
+def _run_blocking(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    def blocking(*args: Any, **kwargs: Any) -> Any:
+        return run_sync(operation(operations, *args, **kwargs))
 
-    def method(self: Client, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return run_sync(operation(self._operations, *args, **kwargs))
-
-    return functools.update_wrapper(method, operation)
+    return blocking
 
 
-def _awaitable(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[AsyncClient, P], Coroutine[Any, Any, T]]:
-    """The asyncio method for an operation: the coroutine itself, on asyncio I/O."""
+def _run_async(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    return functools.partial(operation, operations)
 
-    def method(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, T]:
-        return operation(self._operations, *args, **kwargs)
 
-    return functools.update_wrapper(method, operation)
+def _asyncio_lock() -> AbstractAsyncContextManager[Any]:
+    import asyncio
+
+    return asyncio.Lock()
+
+
+def _blocking_streams() -> tuple[type[EventStream], type[ChatStream]]:
+    from mongars_client.streaming import ChatStream, EventStream
+
+    return EventStream, ChatStream
+
+
+def _asyncio_streams() -> tuple[type[AsyncEventStream], type[AsyncChatStream]]:
+    from mongars_client.streaming import AsyncChatStream, AsyncEventStream
+
+    return AsyncEventStream, AsyncChatStream
+
+
+# A dataclass, not attrs (9 ms of import), and functions where a class would have to be imported
+# at once: generated client, asyncio and streaming load when first needed (see the imports).
+@dataclasses.dataclass(frozen=True)
+class _Flavour:
+    """All that differs between the blocking and the asyncio client: the classes doing the I/O."""
+
+    http_client: Callable[..., Any]
+    transport_type: type
+    transport: Callable[..., Any]
+    caller_transport: Callable[[Any], Any]
+    retry_transport: Callable[..., Any]
+    lock: Callable[[], AbstractAsyncContextManager[Any]]
+    io: Callable[[Any], _IO]
+    bind_api: Callable[[AuthenticatedClient, Any], object]
+    bind: Callable[[Any, Callable[..., Coroutine[Any, Any, Any]]], Callable[..., Any]]
+    streams: Callable[[], tuple[type[Any], type[Any]]]
+
+
+_BLOCKING = _Flavour(
+    http_client=httpx.Client,
+    transport_type=httpx.BaseTransport,
+    transport=httpx.HTTPTransport,
+    caller_transport=ClientTransport,
+    retry_transport=RetryTransport,
+    lock=BlockingLock,
+    io=_BlockingIO,
+    bind_api=lambda api, http: api.set_httpx_client(http),
+    bind=_run_blocking,
+    streams=_blocking_streams,
+)
+_ASYNCIO = _Flavour(
+    http_client=httpx.AsyncClient,
+    transport_type=httpx.AsyncBaseTransport,
+    transport=httpx.AsyncHTTPTransport,
+    caller_transport=AsyncClientTransport,
+    retry_transport=AsyncRetryTransport,
+    lock=_asyncio_lock,
+    io=_AsyncIO,
+    bind_api=lambda api, http: api.set_async_httpx_client(http),
+    bind=_run_async,
+    streams=_asyncio_streams,
+)
+
+
+class _Operation(Generic[P, T]):
+    """One operation of `_Operations`, as a method of both clients.
+
+    Read on a `Client` it is a blocking function returning `T`; read on an `AsyncClient`, a
+    function returning a coroutine of `T`. The method is built on first use and kept on the
+    instance, so a call costs nothing more than calling the operation.
+    """
+
+    def __init__(
+        self, operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]]
+    ) -> None:
+        self._operation = operation
+        self.__doc__ = operation.__doc__
+        signature = inspect.signature(operation)
+        self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+        self._name = operation.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, instance: Client, owner: type) -> Callable[P, T]: ...
+
+    @overload
+    def __get__(
+        self, instance: AsyncClient, owner: type
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+
+    def __get__(self, instance: _ClientBase[Any, Any, Any] | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        method = instance._flavour.bind(instance._operations, self._operation)
+        method.__name__ = method.__qualname__ = self._name
+        method.__doc__ = self.__doc__
+        method.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        instance.__dict__[self._name] = method
+        return method
 
 
 class _ClientBase(Generic[H, ES, CS]):
     """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
+
+    _flavour: _Flavour
+
+    login = _Operation(_Operations.login)
+    register = _Operation(_Operations.register)
+    chat = _Operation(_Operations.chat)
+    history = _Operation(_Operations.history)
+    health = _Operation(_Operations.health)
+    ws_ticket = _Operation(_Operations.ws_ticket)
+    call = _Operation(_Operations.call)
 
     def __init__(
         self,
@@ -405,22 +533,44 @@ class _ClientBase(Generic[H, ES, CS]):
             retry_non_idempotent=retry_non_idempotent,
         )
         headers = {"User-Agent": f"mongars-client/{__version__}"}
-        if http_client is not None:
+        flavour = self._flavour
+        if transport is not None:
+            if not isinstance(transport, flavour.transport_type):
+                raise ConfigurationError(
+                    f"{type(self).__name__} needs a transport of type "
+                    f"{flavour.transport_type.__module__}.{flavour.transport_type.__name__}"
+                )
+            inner = transport
+        elif http_client is not None:
             headers = {**http_client.headers, **headers}
-        self._http: H = self._make_http(settings, policy, http_client, transport, headers, http2)
-        login_path = self._http.build_request("POST", LOGIN_PATH).url.path
+            inner = flavour.caller_transport(http_client)
+        else:
+            import importlib.util  # here: it loads importlib.resources, and only http2 needs it
+
+            if http2 and importlib.util.find_spec("h2") is None:
+                raise ConfigurationError(
+                    "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
+                )
+            inner = flavour.transport(verify=settings.verify, http2=http2)
+        self._http: H = flavour.http_client(
+            base_url=settings.base_url,
+            transport=flavour.retry_transport(inner, policy, settings.total_timeout),
+            timeout=settings.timeout,
+            headers=headers,
+        )
+        self._api: AuthenticatedClient | None = None
+        io = flavour.io(self._http)
         self._auth = SessionAuth(
             login_request=self._login_request,
-            login_path=login_path,
-            lock=self._make_lock(),
-            read_body=self._read_body,
+            login_path=self._http.build_request("POST", LOGIN_PATH).url.path,
+            lock=flavour.lock(),
+            read_body=io.read_body,
             token=Token.from_access_token(settings.token) if settings.token else None,
             credentials=settings.credentials,
         )
         self._http.auth = self._auth
-        self._api: AuthenticatedClient | None = None
         self._operations = _Operations(
-            settings, self._auth, self._make_io(), self._login_request, lambda: self.api
+            settings, self._auth, io, self._login_request, lambda: self.api
         )
 
     @property
@@ -431,8 +581,9 @@ class _ClientBase(Generic[H, ES, CS]):
 
             # The generated client insists on a token of its own; ours travels in SessionAuth,
             # and this placeholder is never sent because its httpx client is set explicitly.
-            self._api = AuthenticatedClient(base_url=self._settings.base_url, token="")
-            self._bind_api(self._api)
+            api = AuthenticatedClient(base_url=self._settings.base_url, token="")
+            self._flavour.bind_api(api, self._http)
+            self._api = api
         return self._api
 
     def _login_request(self, username: str, password: str) -> httpx.Request:
@@ -440,32 +591,6 @@ class _ClientBase(Generic[H, ES, CS]):
 
         form = LoginForm(username=username, password=password, grant_type="password")
         return self._http.build_request("POST", LOGIN_PATH, data=form.to_dict())
-
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: H | None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> H:
-        raise NotImplementedError
-
-    def _make_lock(self) -> AbstractAsyncContextManager[Any]:
-        raise NotImplementedError
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        raise NotImplementedError
-
-    def _make_io(self) -> _IO:
-        raise NotImplementedError
-
-    def _bind_api(self, api: AuthenticatedClient) -> None:
-        raise NotImplementedError
-
-    def _stream_types(self) -> tuple[type[ES], type[CS]]:
-        raise NotImplementedError
 
     def stream(self, *, origin: str | None = None, options: StreamOptions | None = None) -> ES:
         """This user's live events over the WebSocket, as a context manager to iterate in.
@@ -486,7 +611,8 @@ class _ClientBase(Generic[H, ES, CS]):
                 socket=socket, ticket=ticket, settings=settings, options=chosen, origin=origin
             )
 
-        return self._stream_types()[0](session, chosen)
+        event_stream: ES = self._flavour.streams()[0](session, chosen)
+        return event_stream
 
     def chat_stream(
         self,
@@ -508,7 +634,8 @@ class _ClientBase(Generic[H, ES, CS]):
         def send() -> Coroutine[Any, Any, ChatResponse]:
             return self._operations.chat(message, session_id=session_id)
 
-        return self._stream_types()[1](events, message, send)  # type: ignore[arg-type]
+        chat_stream: CS = self._flavour.streams()[1](events, message, send)
+        return chat_stream
 
     @property
     def base_url(self) -> str:
@@ -530,7 +657,7 @@ class _ClientBase(Generic[H, ES, CS]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
 
 
-class Client(_ClientBase[httpx.Client, "EventStream", "ChatStream"]):
+class Client(Closing, _ClientBase[httpx.Client, "EventStream", "ChatStream"]):
     """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
 
     with Client("https://mongars.example.com") as client:
@@ -538,55 +665,7 @@ class Client(_ClientBase[httpx.Client, "EventStream", "ChatStream"]):
         print(client.chat("Hello").response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.Client | None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.Client:
-        inner: httpx.BaseTransport
-        if transport is not None:
-            if not isinstance(transport, httpx.BaseTransport):
-                raise ConfigurationError("Client needs a blocking transport (httpx.BaseTransport)")
-            inner = transport
-        elif user is not None:
-            inner = ClientTransport(user)
-        else:
-            inner = httpx.HTTPTransport(verify=settings.verify, http2=http2)
-        return httpx.Client(
-            base_url=settings.base_url,
-            transport=RetryTransport(inner, policy, settings.total_timeout),
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
-    def _stream_types(self) -> tuple[type[EventStream], type[ChatStream]]:
-        from mongars_client.streaming import ChatStream, EventStream
-
-        return EventStream, ChatStream
-
-    def _make_lock(self) -> BlockingLock:
-        return BlockingLock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return response.read()
-
-    def _make_io(self) -> _IO:
-        return _BlockingIO(self._http)
-
-    def _bind_api(self, api: AuthenticatedClient) -> None:
-        api.set_httpx_client(self._http)
-
-    login = _blocking(_Operations.login)
-    register = _blocking(_Operations.register)
-    chat = _blocking(_Operations.chat)
-    history = _blocking(_Operations.history)
-    health = _blocking(_Operations.health)
-    ws_ticket = _blocking(_Operations.ws_ticket)
-    call = _blocking(_Operations.call)
+    _flavour = _BLOCKING
 
     def close(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
@@ -594,19 +673,10 @@ class Client(_ClientBase[httpx.Client, "EventStream", "ChatStream"]):
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncClient(_ClientBase[httpx.AsyncClient, "AsyncEventStream", "AsyncChatStream"]):
+class AsyncClient(
+    AsyncClosing, _ClientBase[httpx.AsyncClient, "AsyncEventStream", "AsyncChatStream"]
+):
     """The asyncio monGARS client; use it with `async with` or call `aclose()`.
 
     async with AsyncClient("https://mongars.example.com") as client:
@@ -614,73 +684,10 @@ class AsyncClient(_ClientBase[httpx.AsyncClient, "AsyncEventStream", "AsyncChatS
         print((await client.chat("Hello")).response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.AsyncClient | None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.AsyncClient:
-        inner: httpx.AsyncBaseTransport
-        if transport is not None:
-            if not isinstance(transport, httpx.AsyncBaseTransport):
-                raise ConfigurationError(
-                    "AsyncClient needs an asyncio transport (httpx.AsyncBaseTransport)"
-                )
-            inner = transport
-        elif user is not None:
-            inner = AsyncClientTransport(user)
-        else:
-            inner = httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
-        return httpx.AsyncClient(
-            base_url=settings.base_url,
-            transport=AsyncRetryTransport(inner, policy, settings.total_timeout),
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
-    def _stream_types(self) -> tuple[type[AsyncEventStream], type[AsyncChatStream]]:
-        from mongars_client.streaming import AsyncChatStream, AsyncEventStream
-
-        return AsyncEventStream, AsyncChatStream
-
-    def _make_lock(self) -> asyncio.Lock:
-        import asyncio
-
-        return asyncio.Lock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return await response.aread()
-
-    def _make_io(self) -> _IO:
-        return _AsyncIO(self._http)
-
-    def _bind_api(self, api: AuthenticatedClient) -> None:
-        api.set_async_httpx_client(self._http)
-
-    login = _awaitable(_Operations.login)
-    register = _awaitable(_Operations.register)
-    chat = _awaitable(_Operations.chat)
-    history = _awaitable(_Operations.history)
-    health = _awaitable(_Operations.health)
-    ws_ticket = _awaitable(_Operations.ws_ticket)
-    call = _awaitable(_Operations.call)
+    _flavour = _ASYNCIO
 
     async def aclose(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
         self._operations.closed = True
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

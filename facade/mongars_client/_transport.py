@@ -23,9 +23,9 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -33,6 +33,8 @@ from mongars_client._bridge import run_sync
 from mongars_client.errors import APIConnectionError, APITimeoutError, ResponseValidationError
 
 logger = logging.getLogger("mongars_client")
+
+Inner = TypeVar("Inner", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -332,14 +334,21 @@ class _AsyncExchange:
         await asyncio.sleep(seconds)
 
 
-class RetryTransport(httpx.BaseTransport):
+class _RetryLayer(Generic[Inner]):
+    """What both retry transports hold: the retry loop, and the exchange with the wrapped one."""
+
+    _exchange_class: Callable[[Inner], _Exchange]
+
+    def __init__(self, inner: Inner, policy: RetryPolicy, total_timeout: float | None) -> None:
+        self._inner: Inner = inner
+        self._attempts = _Attempts(policy, total_timeout)
+        self._exchange = self._exchange_class(inner)
+
+
+class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
     """Retries and whole-call timeouts around a blocking httpx transport."""
 
-    def __init__(
-        self, inner: httpx.BaseTransport, policy: RetryPolicy, total_timeout: float | None
-    ) -> None:
-        self._attempts = _Attempts(policy, total_timeout)
-        self._exchange = _BlockingExchange(inner)
+    _exchange_class = _BlockingExchange
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
@@ -347,17 +356,13 @@ class RetryTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         """Close the wrapped transport."""
-        self._exchange.transport.close()
+        self._inner.close()
 
 
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
+class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
     """Retries and whole-call timeouts around an asyncio httpx transport."""
 
-    def __init__(
-        self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy, total_timeout: float | None
-    ) -> None:
-        self._attempts = _Attempts(policy, total_timeout)
-        self._exchange = _AsyncExchange(inner)
+    _exchange_class = _AsyncExchange
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
@@ -365,7 +370,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
-        await self._exchange.transport.aclose()
+        await self._inner.aclose()
 
 
 class ClientTransport(httpx.BaseTransport):

@@ -36,13 +36,12 @@ import random
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from mongars_client._bridge import iterate_sync, run_sync
+from mongars_client._bridge import AsyncClosing, Closing, iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
     APIConnectionError,
@@ -301,8 +300,6 @@ class _Socket(Protocol):
 
     async def sleep(self, seconds: float) -> None: ...
 
-    def offer(self, item: Item) -> bool: ...
-
     async def put(self, item: Item) -> None: ...
 
     def poll(self) -> Item | None: ...
@@ -472,8 +469,8 @@ class _Session:
                     await self._socket.send(
                         connection, json.dumps({"id": frame.id, "type": "pong"})
                     )
-            elif frame is not None and self._seen.add(frame.id) and not self._socket.offer(frame):
-                await self._socket.put(frame)  # the consumer is behind: wait for room
+            elif frame is not None and self._seen.add(frame.id):
+                await self._socket.put(frame)
 
 
 def _as_stream_error(error: BaseException) -> BaseException:
@@ -527,13 +524,6 @@ class _BlockingSocket:
 
     async def sleep(self, seconds: float) -> None:
         self.stopping.wait(seconds)  # returns early when the consumer leaves
-
-    def offer(self, item: Item) -> bool:
-        try:
-            self.items.put_nowait(item)
-        except queue.Full:
-            return False
-        return True
 
     async def put(self, item: Item) -> None:
         while not self.stopping.is_set():
@@ -592,15 +582,11 @@ class _AsyncSocket:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
-    def offer(self, item: Item) -> bool:
-        try:
+    async def put(self, item: Item) -> None:
+        try:  # no second coroutine (asyncio.Queue.put's) while there is room: once per event
             self.items.put_nowait(item)
         except asyncio.QueueFull:
-            return False
-        return True
-
-    async def put(self, item: Item) -> None:
-        await self.items.put(item)
+            await self.items.put(item)
 
     def poll(self) -> Item | None:
         try:
@@ -667,7 +653,7 @@ class _Consumer:
         raise _Finished
 
 
-class EventStream:
+class EventStream(Closing):
     """The blocking client's stream: `with client.stream() as events: for event in events: ...`."""
 
     def __init__(
@@ -707,16 +693,8 @@ class EventStream:
         if self._reader is not None:
             self._reader.join()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
-
-class AsyncEventStream:
+class AsyncEventStream(AsyncClosing):
     """The asyncio client's stream: `async with client.stream() as events: async for ...`."""
 
     def __init__(
@@ -752,14 +730,6 @@ class AsyncEventStream:
             await asyncio.gather(self._reader, return_exceptions=True)
         if self._session.connection is not None:
             await self._socket.close(self._session.connection)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 # How long to wait, once the HTTP answer is in, for the stream's own end of that chat.

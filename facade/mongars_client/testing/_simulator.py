@@ -43,6 +43,8 @@ class Simulator:
             None turns the limit off.
         stream_chunks: also emit `ai_model.response_chunk` deltas and `ai_model.response_complete`
             before each `chat.message`, as the server's streaming model path does.
+        chunk_interval: seconds between two of those deltas, as a model generating text would
+            take (the HTTP answer comes after the last one); 0 sends them at once.
         admin_bootstrap: allow `POST /api/v1/user/register/admin` to create the first admin. Off by
             default, as on the real server outside debug mode (403 "Admin bootstrap is disabled").
         allowed_origins: the `Origin` values the stream accepts; by default `http://127.0.0.1:<port>`
@@ -69,6 +71,7 @@ class Simulator:
         heartbeat_timeout: float = 60.0,
         chat_rate_limit: float | None = 1.0,
         stream_chunks: bool = False,
+        chunk_interval: float = 0.0,
         admin_bootstrap: bool = False,
         allowed_origins: Iterable[str] | None = None,
         stale_history: bool = True,
@@ -85,6 +88,7 @@ class Simulator:
             heartbeat_timeout=heartbeat_timeout,
             chat_rate_limit=chat_rate_limit,
             stream_chunks=stream_chunks,
+            chunk_interval=chunk_interval,
             admin_bootstrap=admin_bootstrap,
             stale_history=stale_history,
             ignore_close_message=ignore_close_message,
