@@ -66,11 +66,11 @@ FULL = Sizes(
     overhead_rounds=21,
     overhead_calls=500,
     import_rounds=21,
-    latency_calls=2000,
+    latency_calls=4000,
     latency_chunks=10,
     stream_rounds=6,
     stream_events=20_000,
-    concurrency_rounds=6,
+    concurrency_rounds=10,
     concurrent_calls=500,
     regenerate_rounds=3,
 )
@@ -174,8 +174,8 @@ def _number(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
 
 
-def table(figures: Sequence[Figure]) -> str:
-    """The figures as a fixed-width table (ratio: median over rounds, with its quartiles)."""
+def _rows(figures: Sequence[Figure]) -> list[tuple[str, ...]]:
+    """Header and one row per figure (ratio: median over rounds, with its quartiles)."""
     rows = [("figure", "ours", "baseline", "ratio", "ratio IQR", "target", "met")]
     for figure in figures:
         quartiles = "—"
@@ -194,11 +194,24 @@ def table(figures: Sequence[Figure]) -> str:
                 "yes" if figure.met else "NO",
             )
         )
+    return rows
+
+
+def table(figures: Sequence[Figure]) -> str:
+    """The figures as a fixed-width table."""
+    rows = _rows(figures)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+def markdown(figures: Sequence[Figure]) -> str:
+    """The figures as a Markdown table, for the README."""
+    header, *rows = _rows(figures)
+    lines = [header, tuple("---" for _ in header), *((f"`{r[0]}`", *r[1:]) for r in rows)]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a figure misses its target"
     )
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     wanted = set(args.only.split(",")) if args.only else set(NAMES)
@@ -236,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
     print(table(figures))
+    if args.markdown:
+        print(f"\n{markdown(figures)}")
     info = record["machine"]
     print(
         f"\n{info['cpu']}, {info['cores']} cores, {info['python']}; load average "
