@@ -545,12 +545,13 @@ class _ClientBase(Generic[H, ES, CS]):
             headers = {**http_client.headers, **headers}
             inner = flavour.caller_transport(http_client)
         else:
-            import importlib.util  # here: it loads importlib.resources, and only http2 needs it
+            if http2:
+                import importlib.util  # only for this check: it loads importlib.resources
 
-            if http2 and importlib.util.find_spec("h2") is None:
-                raise ConfigurationError(
-                    "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
-                )
+                if importlib.util.find_spec("h2") is None:
+                    raise ConfigurationError(
+                        "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
+                    )
             inner = flavour.transport(verify=settings.verify, http2=http2)
         self._http: H = flavour.http_client(
             base_url=settings.base_url,
