@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated spec-diff lint format typecheck test fuzz clean
+.PHONY: help demo install generate check-generated spec-diff lint format typecheck test bench fuzz clean
 
 help:
+	@echo "make demo [URL=https://...]  the main job through the SDK, against a local simulator (or URL)"
 	@echo "make test             create .venv, install, check generated/, lint, typecheck, run every test"
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
 	@echo "make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]  what changed, breaking or not"
+	@echo "make bench            measure the SDK against raw httpx/websockets: table + build/bench.json"
 	@echo "make fuzz [FUZZ_SCALE=40]  the fuzz tests of tests/reliability, FUZZ_SCALE times longer, fresh cases"
 	@echo "make lint | format | typecheck | clean"
 
@@ -22,6 +24,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# The main job against a simulator started for it, or against URL with MONGARS_USERNAME and
+# MONGARS_PASSWORD from the environment.
+URL ?=
+demo: $(STAMP)
+	@$(BIN)/python examples/demo.py $(if $(URL),--url "$(URL)")
 
 generate: $(STAMP)
 	$(BIN)/python -m scripts.regenerate
@@ -51,6 +59,10 @@ typecheck: $(STAMP)
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest
+
+# Timings live here, never in the tests (tests/bench only checks that a quick run works).
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 # The long fuzz run: every fuzz test with FUZZ_SCALE times its examples (make test runs 1x, the
 # same cases each time), drawn afresh; failures are kept in .hypothesis/ and replayed first.

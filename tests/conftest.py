@@ -64,7 +64,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # ticket and approval token it handles goes through `mongars_client._redact.register_secret`), or
 # issued or accepted by a simulator (passwords of its accounts, the JWTs and tickets it hands out),
 # so raw-httpx tests of the simulator are covered as well as SDK tests.
-MIN_SECRET_LENGTH = 4  # as `register_secret`: shorter values would match ordinary text
+# As `register_secret`: shorter values would match ordinary text.
+MIN_SECRET_LENGTH = _redact.MIN_SECRET_LENGTH
 _used_secrets: set[str] = set()
 
 

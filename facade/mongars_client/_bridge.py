@@ -13,7 +13,7 @@ import contextlib
 import threading
 from collections.abc import AsyncGenerator, Coroutine, Generator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
 Y = TypeVar("Y")
@@ -70,3 +70,31 @@ class BlockingLock:
         traceback: TracebackType | None,
     ) -> None:
         self._lock.release()
+
+
+class Closing:
+    """`with` support for a blocking object that has a `close()`."""
+
+    def close(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClosing:
+    """`async with` support for an asyncio object that has an `aclose()`."""
+
+    async def aclose(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import functools
+import inspect
 import re
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
-from types import ModuleType, TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+from types import ModuleType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    overload,
+)
 
 import httpx
 
-from mongars_api import AuthenticatedClient
-from mongars_api.api.auth import issue_ws_ticket as ticket_endpoint
-from mongars_api.api.conversation import chat as chat_endpoint
-from mongars_api.api.conversation import history as history_endpoint
-from mongars_api.api.system import healthz as healthz_endpoint
-from mongars_api.api.users import register as register_endpoint
-from mongars_api.models import (
-    ChatRequest,
-    ChatResponse,
-    LoginForm,
-    MemoryItem,
-    SystemHealthzResponse,
-    UserRegistration,
-    UsersRegisterResponse,
-    WSTicketResponse,
-)
-from mongars_api.types import UNSET, Response
 from mongars_client._auth import SessionAuth, json_problem, token_from_login
-from mongars_client._bridge import BlockingLock, run_sync
+from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
 from mongars_client._config import Settings, resolve_settings
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
@@ -47,25 +41,39 @@ from mongars_client._transport import (
 from mongars_client._version import __version__
 from mongars_client.errors import (
     APIConnectionError,
+    ConfigurationError,
     InvalidInputError,
     MonGARSError,
     ResponseValidationError,
 )
-from mongars_client.streaming import (
-    AsyncChatStream,
-    AsyncEventStream,
-    ChatStream,
-    EventStream,
-    StreamOptions,
-    _Session,
-    _Socket,
-)
+
+# The generated package, the streaming module (and websockets) and asyncio are imported where
+# they are first needed, not here: a service that imports and builds a client pays for httpx
+# and this module only, and for the generated endpoint and models at its first call of them.
+if TYPE_CHECKING:
+    from mongars_api import AuthenticatedClient
+    from mongars_api.models import (
+        ChatResponse,
+        MemoryItem,
+        SystemHealthzResponse,
+        UsersRegisterResponse,
+        WSTicketResponse,
+    )
+    from mongars_client.streaming import (
+        AsyncChatStream,
+        AsyncEventStream,
+        ChatStream,
+        EventStream,
+        StreamOptions,
+        _Session,
+        _Socket,
+    )
 
 P = ParamSpec("P")
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
-ES = TypeVar("ES", EventStream, AsyncEventStream)
-CS = TypeVar("CS", ChatStream, AsyncChatStream)
+ES = TypeVar("ES", "EventStream", "AsyncEventStream")
+CS = TypeVar("CS", "ChatStream", "AsyncChatStream")
 
 LOGIN_PATH = "/token"
 # The other operations whose requests carry a password (see SessionAuth's password_paths);
@@ -84,38 +92,42 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # What the generated parsers raise on a body that is not the spec's; RecursionError is JSON
 # nested deeper than Python's decoder goes.
 _PARSE_FAILURES = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+# Endpoint URLs remembered per client (see `_Operations._url`); the spec has a couple of dozen.
+_MAX_CACHED_URLS = 256
 
 
 class _IO(Protocol):
     """How `_Operations` reaches the server: blocking or asyncio, same interface."""
 
+    @property
+    def http(self) -> httpx.Client | httpx.AsyncClient:
+        """The httpx client that builds and sends the requests."""
+
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]: ...
+    async def read_body(self, response: httpx.Response) -> bytes: ...
 
 
 class _BlockingIO:
-    def __init__(self, http: httpx.Client, api: AuthenticatedClient) -> None:
-        self.http, self.api = http, api
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
 
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
-        response: Response[Any] = endpoint.sync_detailed(client=self.api, **kwargs)
-        return response
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return response.read()
 
 
 class _AsyncIO:
-    def __init__(self, http: httpx.AsyncClient, api: AuthenticatedClient) -> None:
-        self.http, self.api = http, api
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
 
-    async def call(self, endpoint: ModuleType, kwargs: dict[str, Any]) -> Response[Any]:
-        response: Response[Any] = await endpoint.asyncio_detailed(client=self.api, **kwargs)
-        return response
+    async def read_body(self, response: httpx.Response) -> bytes:
+        return await response.aread()
 
 
 def _endpoint_name(endpoint: ModuleType) -> str:
@@ -143,12 +155,25 @@ class _Operations:
         auth: SessionAuth,
         io: _IO,
         build_login: Callable[[str, str], httpx.Request],
+        api: Callable[[], AuthenticatedClient],
     ) -> None:
         self._settings = settings
         self._auth = auth
         self._io = io
         self._build_login = build_login
+        self._api = api
+        self._urls: dict[str, httpx.URL] = {}
         self.closed = False
+
+    def _url(self, path: str) -> httpx.URL:
+        # httpx parses a relative URL and joins it to the base URL on every request, a quarter
+        # of a chat's client-side cost; an endpoint's absolute URL is the same every time.
+        url = self._urls.get(path)
+        if url is None:
+            url = self._io.http.build_request("GET", path).url
+            if len(self._urls) < _MAX_CACHED_URLS:
+                self._urls[path] = url
+        return url
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         self._check_open()
@@ -169,7 +194,14 @@ class _Operations:
         self._check_open()
         name = _endpoint_name(endpoint)
         try:
-            response = await self._io.call(endpoint, kwargs)
+            # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built
+            # here (on the cached URL) and sent through the blocking or asyncio I/O.
+            request_kwargs = endpoint._get_kwargs(**kwargs)
+            request_kwargs["url"] = self._url(request_kwargs["url"])
+            request = self._io.http.build_request(**request_kwargs)
+            response = endpoint._build_response(
+                client=self._api(), response=await self._io.send(request)
+            )
         except MonGARSError:
             raise
         except httpx.DecodingError as error:
@@ -230,6 +262,9 @@ class _Operations:
             raise InvalidInputError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
         register_secret(password)
         self._settings.check_credentials_transport()
+        from mongars_api.api.users import register as register_endpoint
+        from mongars_api.models import UserRegistration, UsersRegisterResponse
+
         body = UserRegistration(username=username, password=password)
         result: UsersRegisterResponse = await self._call(
             register_endpoint, UsersRegisterResponse, body=body
@@ -258,6 +293,10 @@ class _Operations:
         if session_id is not None:
             _require_text("session_id", session_id, max_length=MAX_SESSION_ID_LENGTH)
         register_secret(approval_token)
+        from mongars_api.api.conversation import chat as chat_endpoint
+        from mongars_api.models import ChatRequest, ChatResponse
+        from mongars_api.types import UNSET
+
         body = ChatRequest(
             message=message,
             session_id=UNSET if session_id is None else session_id,
@@ -284,6 +323,9 @@ class _Operations:
         """
         if user_id is None:
             user_id = self._subject()
+        from mongars_api.api.conversation import history as history_endpoint
+        from mongars_api.models import MemoryItem
+
         with call_options(max_retries, timeout):
             items: list[MemoryItem] = await self._call(
                 history_endpoint, list, user_id=user_id, limit=limit
@@ -296,11 +338,17 @@ class _Operations:
 
     async def health(self) -> SystemHealthzResponse:
         """The server's liveness probe (`GET /healthz`, no login needed)."""
+        from mongars_api.api.system import healthz as healthz_endpoint
+        from mongars_api.models import SystemHealthzResponse
+
         result: SystemHealthzResponse = await self._call(healthz_endpoint, SystemHealthzResponse)
         return result
 
     async def ws_ticket(self) -> WSTicketResponse:
         """A short-lived ticket for the WebSocket stream (`client.stream()` fetches its own)."""
+        from mongars_api.api.auth import issue_ws_ticket as ticket_endpoint
+        from mongars_api.models import WSTicketResponse
+
         result: WSTicketResponse = await self._call(ticket_endpoint, WSTicketResponse)
         register_secret(result.ticket)
         return result
@@ -320,36 +368,143 @@ class _Operations:
             return token.subject
         if self._auth.credentials is not None:
             return self._auth.credentials[0]
-        raise InvalidInputError("history() needs user_id=...: the logged-in user is not known yet")
+        raise InvalidInputError(
+            "history() reads the logged-in user's history: log in first (client.login, or "
+            "credentials or a token given to the client), or pass user_id=..."
+        )
 
 
-def _blocking(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[Client, P], T]:
-    """The blocking method for an operation: runs it to completion in the calling thread."""
+def _run_blocking(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    def blocking(*args: Any, **kwargs: Any) -> Any:
+        return run_sync(operation(operations, *args, **kwargs))
 
-    def method(self: Client, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return run_sync(operation(self._operations, *args, **kwargs))
-
-    return functools.update_wrapper(method, operation)
+    return blocking
 
 
-def _awaitable(
-    operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[AsyncClient, P], Coroutine[Any, Any, T]]:
-    """The asyncio method for an operation: the coroutine itself, on asyncio I/O."""
+def _run_async(
+    operations: _Operations, operation: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Any]:
+    return functools.partial(operation, operations)
 
-    def method(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, T]:
-        return operation(self._operations, *args, **kwargs)
 
-    return functools.update_wrapper(method, operation)
+def _asyncio_lock() -> AbstractAsyncContextManager[Any]:
+    import asyncio
+
+    return asyncio.Lock()
+
+
+def _blocking_streams() -> tuple[type[EventStream], type[ChatStream]]:
+    from mongars_client.streaming import ChatStream, EventStream
+
+    return EventStream, ChatStream
+
+
+def _asyncio_streams() -> tuple[type[AsyncEventStream], type[AsyncChatStream]]:
+    from mongars_client.streaming import AsyncChatStream, AsyncEventStream
+
+    return AsyncEventStream, AsyncChatStream
+
+
+# A dataclass, not attrs (9 ms of import), and functions where a class would have to be imported
+# at once: generated client, asyncio and streaming load when first needed (see the imports).
+@dataclasses.dataclass(frozen=True)
+class _Flavour:
+    """All that differs between the blocking and the asyncio client: the classes doing the I/O."""
+
+    http_client: Callable[..., Any]
+    transport_type: type
+    transport: Callable[..., Any]
+    caller_transport: Callable[[Any], Any]
+    retry_transport: Callable[..., Any]
+    lock: Callable[[], AbstractAsyncContextManager[Any]]
+    io: Callable[[Any], _IO]
+    bind_api: Callable[[AuthenticatedClient, Any], object]
+    bind: Callable[[Any, Callable[..., Coroutine[Any, Any, Any]]], Callable[..., Any]]
+    streams: Callable[[], tuple[type[Any], type[Any]]]
+
+
+_BLOCKING = _Flavour(
+    http_client=httpx.Client,
+    transport_type=httpx.BaseTransport,
+    transport=blocking_http_transport,
+    caller_transport=ClientTransport,
+    retry_transport=RetryTransport,
+    lock=BlockingLock,
+    io=_BlockingIO,
+    bind_api=lambda api, http: api.set_httpx_client(http),
+    bind=_run_blocking,
+    streams=_blocking_streams,
+)
+_ASYNCIO = _Flavour(
+    http_client=httpx.AsyncClient,
+    transport_type=httpx.AsyncBaseTransport,
+    transport=httpx.AsyncHTTPTransport,
+    caller_transport=AsyncClientTransport,
+    retry_transport=AsyncRetryTransport,
+    lock=_asyncio_lock,
+    io=_AsyncIO,
+    bind_api=lambda api, http: api.set_async_httpx_client(http),
+    bind=_run_async,
+    streams=_asyncio_streams,
+)
+
+
+class _Operation(Generic[P, T]):
+    """One operation of `_Operations`, as a method of both clients.
+
+    Read on a `Client` it is a blocking function returning `T`; read on an `AsyncClient`, a
+    function returning a coroutine of `T`. The method is built on first use and kept on the
+    instance, so a call costs nothing more than calling the operation.
+    """
+
+    def __init__(
+        self, operation: Callable[Concatenate[_Operations, P], Coroutine[Any, Any, T]]
+    ) -> None:
+        self._operation = operation
+        self.__doc__ = operation.__doc__
+        signature = inspect.signature(operation)
+        self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+        self._name = operation.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, instance: Client, owner: type) -> Callable[P, T]: ...
+
+    @overload
+    def __get__(
+        self, instance: AsyncClient, owner: type
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+
+    def __get__(self, instance: _ClientBase[Any, Any, Any] | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        method = instance._flavour.bind(instance._operations, self._operation)
+        method.__name__ = method.__qualname__ = self._name
+        method.__doc__ = self.__doc__
+        method.__signature__ = self.__signature__  # type: ignore[attr-defined]
+        instance.__dict__[self._name] = method
+        return method
 
 
 class _ClientBase(Generic[H, ES, CS]):
     """Construction shared by both clients; subclasses supply the blocking or asyncio parts."""
 
-    _event_stream: type[ES]
-    _chat_stream: type[CS]
+    _flavour: _Flavour
+
+    login = _Operation(_Operations.login)
+    register = _Operation(_Operations.register)
+    chat = _Operation(_Operations.chat)
+    history = _Operation(_Operations.history)
+    health = _Operation(_Operations.health)
+    ws_ticket = _Operation(_Operations.ws_ticket)
+    call = _Operation(_Operations.call)
 
     def __init__(
         self,
@@ -364,10 +519,13 @@ class _ClientBase(Generic[H, ES, CS]):
         retry_non_idempotent: bool = False,
         verify: Any = None,
         http_client: H | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         origin: str | None = None,
         allow_insecure_http: bool = False,
         http2: bool = False,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client= or transport=, not both")
         if http_client is not None and base_url is None and http_client.base_url:
             base_url = str(http_client.base_url)
         settings = resolve_settings(
@@ -392,15 +550,39 @@ class _ClientBase(Generic[H, ES, CS]):
             retry_non_idempotent=retry_non_idempotent,
         )
         headers = {"User-Agent": f"mongars-client/{__version__}"}
-        if http_client is not None:
+        flavour = self._flavour
+        if transport is not None:
+            if not isinstance(transport, flavour.transport_type):
+                raise ConfigurationError(
+                    f"{type(self).__name__} needs a transport of type "
+                    f"{flavour.transport_type.__module__}.{flavour.transport_type.__name__}"
+                )
+            inner = transport
+        elif http_client is not None:
             headers = {**http_client.headers, **headers}
-        self._http: H = self._make_http(settings, policy, http_client, headers, http2)
-        login_path = self._http.build_request("POST", LOGIN_PATH).url.path
+            inner = flavour.caller_transport(http_client)
+        else:
+            if http2:
+                import importlib.util  # only for this check: it loads importlib.resources
+
+                if importlib.util.find_spec("h2") is None:
+                    raise ConfigurationError(
+                        "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
+                    )
+            inner = flavour.transport(verify=settings.verify, http2=http2)
+        self._http: H = flavour.http_client(
+            base_url=settings.base_url,
+            transport=flavour.retry_transport(inner, policy, settings.total_timeout),
+            timeout=settings.timeout,
+            headers=headers,
+        )
+        self._api: AuthenticatedClient | None = None
+        io = flavour.io(self._http)
         self._auth = SessionAuth(
             login_request=self._login_request,
-            login_path=login_path,
-            lock=self._make_lock(),
-            read_body=self._read_body,
+            login_path=self._http.build_request("POST", LOGIN_PATH).url.path,
+            lock=flavour.lock(),
+            read_body=io.read_body,
             token=Token.from_access_token(settings.token) if settings.token else None,
             credentials=settings.credentials,
             password_paths=frozenset(
@@ -409,38 +591,28 @@ class _ClientBase(Generic[H, ES, CS]):
             check_transport=settings.check_credentials_transport,
         )
         self._http.auth = self._auth
-        # The generated client insists on a token of its own; ours travels in SessionAuth, and
-        # this placeholder is never sent because the httpx client below is set explicitly.
-        self.api: AuthenticatedClient = AuthenticatedClient(base_url=settings.base_url, token="")
+        self._operations = _Operations(
+            settings, self._auth, io, self._login_request, lambda: self.api
+        )
+
+    @property
+    def api(self) -> AuthenticatedClient:
         """The generated low-level client on this client's connection, auth, retries and errors."""
-        self._bind_api()
-        self._operations = _Operations(settings, self._auth, self._make_io(), self._login_request)
+        if self._api is None:
+            from mongars_api import AuthenticatedClient
+
+            # The generated client insists on a token of its own; ours travels in SessionAuth,
+            # and this placeholder is never sent because its httpx client is set explicitly.
+            api = AuthenticatedClient(base_url=self._settings.base_url, token="")
+            self._flavour.bind_api(api, self._http)
+            self._api = api
+        return self._api
 
     def _login_request(self, username: str, password: str) -> httpx.Request:
+        from mongars_api.models import LoginForm
+
         form = LoginForm(username=username, password=password, grant_type="password")
         return self._http.build_request("POST", LOGIN_PATH, data=form.to_dict())
-
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: H | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> H:
-        raise NotImplementedError
-
-    def _make_lock(self) -> AbstractAsyncContextManager[Any]:
-        raise NotImplementedError
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        raise NotImplementedError
-
-    def _make_io(self) -> _IO:
-        raise NotImplementedError
-
-    def _bind_api(self) -> None:
-        raise NotImplementedError
 
     def stream(self, *, origin: str | None = None, options: StreamOptions | None = None) -> ES:
         """This user's live events over the WebSocket, as a context manager to iterate in.
@@ -448,6 +620,8 @@ class _ClientBase(Generic[H, ES, CS]):
         `origin` overrides the `Origin` header (default: the client's `origin=`, else the base
         URL's); `options` tunes reconnection, buffering and keepalive (see `StreamOptions`).
         """
+        from mongars_client.streaming import StreamOptions, _Session
+
         chosen = options or StreamOptions()
         settings = self._settings
 
@@ -459,7 +633,8 @@ class _ClientBase(Generic[H, ES, CS]):
                 socket=socket, ticket=ticket, settings=settings, options=chosen, origin=origin
             )
 
-        return self._event_stream(session, chosen)
+        event_stream: ES = self._flavour.streams()[0](session, chosen)
+        return event_stream
 
     def chat_stream(
         self,
@@ -481,7 +656,8 @@ class _ClientBase(Generic[H, ES, CS]):
         def send() -> Coroutine[Any, Any, ChatResponse]:
             return self._operations.chat(message, session_id=session_id)
 
-        return self._chat_stream(events, message, send)  # type: ignore[arg-type]
+        chat_stream: CS = self._flavour.streams()[1](events, message, send)
+        return chat_stream
 
     @property
     def base_url(self) -> str:
@@ -503,7 +679,7 @@ class _ClientBase(Generic[H, ES, CS]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, subject={subject!r})"
 
 
-class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
+class Client(Closing, _ClientBase[httpx.Client, "EventStream", "ChatStream"]):
     """The blocking monGARS client. Thread-safe; use it as a context manager or call `close()`.
 
     with Client("https://mongars.example.com") as client:
@@ -511,49 +687,7 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         print(client.chat("Hello").response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.Client | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.Client:
-        inner = (
-            ClientTransport(user)
-            if user is not None
-            else blocking_http_transport(settings.verify, http2)
-        )
-        transport = RetryTransport(inner, policy, settings.total_timeout)
-        return httpx.Client(
-            base_url=settings.base_url,
-            transport=transport,
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
-    _event_stream = EventStream
-    _chat_stream = ChatStream
-
-    def _make_lock(self) -> BlockingLock:
-        return BlockingLock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return response.read()
-
-    def _make_io(self) -> _IO:
-        return _BlockingIO(self._http, self.api)
-
-    def _bind_api(self) -> None:
-        self.api.set_httpx_client(self._http)
-
-    login = _blocking(_Operations.login)
-    register = _blocking(_Operations.register)
-    chat = _blocking(_Operations.chat)
-    history = _blocking(_Operations.history)
-    health = _blocking(_Operations.health)
-    ws_ticket = _blocking(_Operations.ws_ticket)
-    call = _blocking(_Operations.call)
+    _flavour = _BLOCKING
 
     def close(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
@@ -561,19 +695,10 @@ class Client(_ClientBase[httpx.Client, EventStream, ChatStream]):
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStream]):
+class AsyncClient(
+    AsyncClosing, _ClientBase[httpx.AsyncClient, "AsyncEventStream", "AsyncChatStream"]
+):
     """The asyncio monGARS client; use it with `async with` or call `aclose()`.
 
     async with AsyncClient("https://mongars.example.com") as client:
@@ -581,63 +706,10 @@ class AsyncClient(_ClientBase[httpx.AsyncClient, AsyncEventStream, AsyncChatStre
         print((await client.chat("Hello")).response)
     """
 
-    def _make_http(
-        self,
-        settings: Settings,
-        policy: RetryPolicy,
-        user: httpx.AsyncClient | None,
-        headers: dict[str, str],
-        http2: bool,
-    ) -> httpx.AsyncClient:
-        inner = (
-            AsyncClientTransport(user)
-            if user is not None
-            else httpx.AsyncHTTPTransport(verify=settings.verify, http2=http2)
-        )
-        transport = AsyncRetryTransport(inner, policy, settings.total_timeout)
-        return httpx.AsyncClient(
-            base_url=settings.base_url,
-            transport=transport,
-            timeout=settings.timeout,
-            headers=headers,
-        )
-
-    _event_stream = AsyncEventStream
-    _chat_stream = AsyncChatStream
-
-    def _make_lock(self) -> asyncio.Lock:
-        return asyncio.Lock()
-
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        return await response.aread()
-
-    def _make_io(self) -> _IO:
-        return _AsyncIO(self._http, self.api)
-
-    def _bind_api(self) -> None:
-        self.api.set_async_httpx_client(self._http)
-
-    login = _awaitable(_Operations.login)
-    register = _awaitable(_Operations.register)
-    chat = _awaitable(_Operations.chat)
-    history = _awaitable(_Operations.history)
-    health = _awaitable(_Operations.health)
-    ws_ticket = _awaitable(_Operations.ws_ticket)
-    call = _awaitable(_Operations.call)
+    _flavour = _ASYNCIO
 
     async def aclose(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
         self._operations.closed = True
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

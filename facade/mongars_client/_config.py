@@ -8,8 +8,8 @@ import os
 import ssl
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-import attrs
 import httpx
 
 from mongars_client._redact import register_secret
@@ -33,16 +33,16 @@ ENVIRONMENT = {
 _LOG_HANDLER_NAME = "mongars_client.env"
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The resolved configuration of one client."""
 
     base_url: str
-    token: str | None = attrs.field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
     username: str | None = None
-    password: str | None = attrs.field(default=None, repr=False)
-    timeout: httpx.Timeout = attrs.field(
-        factory=lambda: httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+    password: str | None = field(default=None, repr=False)
+    timeout: httpx.Timeout = field(
+        default_factory=lambda: httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
     )
     total_timeout: float | None = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES

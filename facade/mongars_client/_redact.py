@@ -47,9 +47,14 @@ _secrets: dict[str, None] = {}
 _lock = threading.Lock()
 
 
+# Shorter values are left to the patterns: masking every "wrong" or "admin" in every message
+# would garble the text, and the API refuses passwords shorter than this anyway.
+MIN_SECRET_LENGTH = 8
+
+
 def register_secret(value: str | None) -> None:
     """Remember a secret so that `redact` masks it wherever it turns up (short values ignored)."""
-    if not value or len(value) < 4:
+    if not value or len(value) < MIN_SECRET_LENGTH:
         return
     with _lock:
         _secrets[value] = None

@@ -11,34 +11,34 @@ What is retried, with exponential backoff, jitter and a cap:
 The layer also enforces the whole-call timeout (httpx's own timeouts bound each socket
 operation, so a server dripping a byte per read could otherwise hold a call forever, its headers
 as much as its body): the asyncio client runs each attempt under `asyncio.timeout`, the blocking
-client's sockets cap every wait at the deadline (`blocking_http_transport`). It reads the body so
-the deadline covers it, and turns transport failures into `APIConnectionError` /
+client's own sockets cap every wait at the deadline (`blocking_http_transport`). It reads the
+body so the deadline covers it, and turns transport failures into `APIConnectionError` /
 `APITimeoutError`. Statuses are left to the auth layer above, which sees the final answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import email.utils
 import logging
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-import attrs
-import httpcore
 import httpx
 
 from mongars_client._bridge import run_sync
 from mongars_client.errors import APIConnectionError, APITimeoutError, ResponseValidationError
 
 logger = logging.getLogger("mongars_client")
+
+Inner = TypeVar("Inner", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -48,7 +48,7 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class CallOptions:
     """Per-call overrides of the client's settings (None: use the client's)."""
 
@@ -60,7 +60,7 @@ _call_options: contextvars.ContextVar[CallOptions | None] = contextvars.ContextV
     "mongars_call_options", default=None
 )
 # When the attempt running in this thread or task must be over (time.monotonic()), or None.
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+deadline_var: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "mongars_deadline", default=None
 )
 
@@ -97,7 +97,7 @@ def parse_retry_after(headers: httpx.Headers, now: float | None = None) -> float
     return max(0.0, when.timestamp() - current)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """When to try again and how long to wait; the same decisions for sync and async clients."""
 
@@ -158,7 +158,7 @@ class _Exchange(Protocol):
 
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
-    def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]: ...
+    async def read(self, response: httpx.Response, body: _Body) -> None: ...
 
     async def close(self, response: httpx.Response) -> None: ...
 
@@ -169,6 +169,35 @@ class _Exchange(Protocol):
 
 class _DeadlineExceeded(httpx.ReadTimeout):
     """The whole-call timeout ran out while the body was still arriving."""
+
+
+class _Body:
+    """An answer's body as it arrives, held to the size limit and to the call's deadline."""
+
+    __slots__ = ("chunks", "deadline", "request", "response", "size")
+
+    def __init__(
+        self, request: httpx.Request, response: httpx.Response, deadline: float | None
+    ) -> None:
+        self.request, self.response, self.deadline = request, response, deadline
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Take the next chunk; raise once the body is too large or the deadline has passed."""
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_BODY_BYTES:
+            request = self.request
+            raise ResponseValidationError(
+                f"the answer to {request.method} {request.url.path} is larger than "
+                f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
+                status_code=self.response.status_code,
+                method=request.method,
+                path=request.url.path,
+            )
+        if _expired(self.deadline):
+            raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
 
 
 def describe(error: BaseException) -> str:
@@ -205,12 +234,14 @@ class _Attempts:
             return self.policy, self.total_timeout
         policy = self.policy
         if options.max_retries is not None:
-            policy = attrs.evolve(policy, max_retries=options.max_retries)
+            policy = dataclasses.replace(policy, max_retries=options.max_retries)
         return policy, options.timeout if options.timeout is not None else self.total_timeout
 
     async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
         policy, total = self._settings()
-        per_operation: dict[str, Any] = dict(request.extensions.get("timeout", {}))
+        # Each attempt replaces the request's timeout extension with a new dict (never changes
+        # this one), so the caller's per-operation timeouts stay at hand without a copy.
+        per_operation: dict[str, Any] = request.extensions.get("timeout", {})
         deadline = None if total is None else time.monotonic() + total
         retry = 0
         while True:
@@ -225,14 +256,15 @@ class _Attempts:
                 outcome = describe(error)
             else:
                 wait = policy.wait_after_response(request, response, retry)
-                logger.debug(
-                    "%s %s -> %d in %.1f ms (attempt %d)",
-                    request.method,
-                    request.url.path,
-                    response.status_code,
-                    (time.monotonic() - started) * 1000,
-                    retry + 1,
-                )
+                if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
+                    logger.debug(
+                        "%s %s -> %d in %.1f ms (attempt %d)",
+                        request.method,
+                        request.url.path,
+                        response.status_code,
+                        (time.monotonic() - started) * 1000,
+                        retry + 1,
+                    )
                 if wait is None or retry >= policy.max_retries or _expired(deadline):
                     return response
                 outcome = f"status {response.status_code}"
@@ -263,45 +295,24 @@ class _Attempts:
                 key: remaining if value is None else min(value, remaining)
                 for key, value in per_operation.items()
             } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
-        reset = _deadline.set(deadline)
+        reset = deadline_var.set(deadline)
         try:
             async with exchange.bounded(deadline):
                 response = await exchange.send(request)
+                body = _Body(request, response, deadline)
                 try:
-                    body = await self._read(request, response, exchange, deadline)
+                    await exchange.read(response, body)
                 finally:
                     await exchange.close(response)
         finally:
-            _deadline.reset(reset)
+            deadline_var.reset(reset)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=httpx.ByteStream(bytes(body)),
+            stream=httpx.ByteStream(b"".join(body.chunks)),
             extensions=response.extensions,
             request=request,
         )
-
-    @staticmethod
-    async def _read(
-        request: httpx.Request,
-        response: httpx.Response,
-        exchange: _Exchange,
-        deadline: float | None,
-    ) -> bytearray:
-        body = bytearray()
-        async for chunk in exchange.chunks(response):
-            body += chunk
-            if len(body) > MAX_BODY_BYTES:
-                raise ResponseValidationError(
-                    f"the answer to {request.method} {request.url.path} is larger than "
-                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
-                    status_code=response.status_code,
-                    method=request.method,
-                    path=request.url.path,
-                )
-            if _expired(deadline):
-                raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
-        return body
 
 
 def _expired(deadline: float | None) -> bool:
@@ -315,11 +326,11 @@ class _BlockingExchange:
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.transport.handle_request(request)
 
-    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+    async def read(self, response: httpx.Response, body: _Body) -> None:
         stream = response.stream
         assert isinstance(stream, httpx.SyncByteStream)
         for chunk in stream:
-            yield chunk
+            body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
         response.close()
@@ -328,7 +339,7 @@ class _BlockingExchange:
         time.sleep(seconds)
 
     def bounded(self, deadline: float | None) -> AbstractAsyncContextManager[Any]:
-        # Nothing to do here: `_DeadlineStream` caps each socket wait at `_deadline`.
+        # Nothing to do here: the sockets of `blocking_http_transport` stop at `deadline_var`.
         return contextlib.nullcontext()
 
 
@@ -339,20 +350,24 @@ class _AsyncExchange:
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.transport.handle_async_request(request)
 
-    async def chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+    async def read(self, response: httpx.Response, body: _Body) -> None:
         stream = response.stream
         assert isinstance(stream, httpx.AsyncByteStream)
         async for chunk in stream:
-            yield chunk
+            body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
         await response.aclose()
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio  # here, not at the top: the blocking client never needs asyncio
+
         await asyncio.sleep(seconds)
 
     @contextlib.asynccontextmanager
     async def bounded(self, deadline: float | None) -> AsyncIterator[None]:
+        import asyncio
+
         if deadline is None:
             yield
             return
@@ -363,85 +378,18 @@ class _AsyncExchange:
             raise _DeadlineExceeded("the call's timeout ran out") from None
 
 
-def _capped(timeout: float | None) -> float | None:
-    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline."""
-    deadline = _deadline.get()
-    if deadline is None:
-        return timeout
-    # At least a millisecond: a zero timeout would make the socket non-blocking, and the wait
-    # would fail as an error instead of timing out.
-    remaining = max(deadline - time.monotonic(), 0.001)
-    return remaining if timeout is None else min(timeout, remaining)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A blocking connection whose reads and writes never wait past the call's deadline."""
-
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _capped(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _capped(timeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
-        return _DeadlineStream(secured)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's blocking sockets, as `_DeadlineStream`s."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        return _DeadlineStream(
-            self._backend.connect_tcp(host, port, _capped(timeout), local_address, socket_options)
-        )
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        return _DeadlineStream(
-            self._backend.connect_unix_socket(path, _capped(timeout), socket_options)
-        )
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-def blocking_http_transport(verify: ssl.SSLContext | bool, http2: bool) -> httpx.HTTPTransport:
-    """httpx's blocking transport, on `_DeadlineBackend` sockets (with httpx's default limits).
+def blocking_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.HTTPTransport:
+    """httpx's blocking transport, whose sockets never wait past the running call's deadline.
 
     httpx bounds each socket operation, and a blocking read cannot be interrupted from outside:
     a server dripping its headers a byte at a time would hold the call for as long as it likes.
-    httpx does not take a network backend, so its connection pool is replaced by the same pool
-    on ours.
+    httpx takes no network backend, so its connection pool (httpx's default limits) is replaced
+    by the same pool on ours (`_sockets`, imported here: it needs httpcore at import time).
     """
+    import httpcore
+
+    from mongars_client._sockets import DeadlineBackend
+
     transport = httpx.HTTPTransport(verify=verify, http2=http2)
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     transport._pool = httpcore.ConnectionPool(
@@ -451,19 +399,26 @@ def blocking_http_transport(verify: ssl.SSLContext | bool, http2: bool) -> httpx
         keepalive_expiry=limits.keepalive_expiry,
         http1=True,
         http2=http2,
-        network_backend=_DeadlineBackend(),
+        network_backend=DeadlineBackend(),
     )
     return transport
 
 
-class RetryTransport(httpx.BaseTransport):
+class _RetryLayer(Generic[Inner]):
+    """What both retry transports hold: the retry loop, and the exchange with the wrapped one."""
+
+    _exchange_class: Callable[[Inner], _Exchange]
+
+    def __init__(self, inner: Inner, policy: RetryPolicy, total_timeout: float | None) -> None:
+        self._inner: Inner = inner
+        self._attempts = _Attempts(policy, total_timeout)
+        self._exchange = self._exchange_class(inner)
+
+
+class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
     """Retries and whole-call timeouts around a blocking httpx transport."""
 
-    def __init__(
-        self, inner: httpx.BaseTransport, policy: RetryPolicy, total_timeout: float | None
-    ) -> None:
-        self._attempts = _Attempts(policy, total_timeout)
-        self._exchange = _BlockingExchange(inner)
+    _exchange_class = _BlockingExchange
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
@@ -471,17 +426,13 @@ class RetryTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         """Close the wrapped transport."""
-        self._exchange.transport.close()
+        self._inner.close()
 
 
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
+class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
     """Retries and whole-call timeouts around an asyncio httpx transport."""
 
-    def __init__(
-        self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy, total_timeout: float | None
-    ) -> None:
-        self._attempts = _Attempts(policy, total_timeout)
-        self._exchange = _AsyncExchange(inner)
+    _exchange_class = _AsyncExchange
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
@@ -489,7 +440,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
-        await self._exchange.transport.aclose()
+        await self._inner.aclose()
 
 
 class ClientTransport(httpx.BaseTransport):

@@ -24,9 +24,8 @@ server's own explanation; they never contain a password, token or ticket.
 from __future__ import annotations
 
 import reprlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from mongars_client._redact import redact
 
@@ -98,7 +97,7 @@ class APITimeoutError(APIConnectionError):
     """The call did not complete within its timeout."""
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class FieldError:
     """One entry of a 422 answer: where (`loc`, such as `("body", "message")`) and what is wrong."""
 

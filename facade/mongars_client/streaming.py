@@ -38,13 +38,12 @@ import ssl
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from mongars_client._bridge import iterate_sync, run_sync
+from mongars_client._bridge import AsyncClosing, Closing, iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
     APIConnectionError,
@@ -186,8 +185,14 @@ class _Control:
     payload: Any
 
 
+# JSON gives these exact types (never a bool for a number here: `type(True)` is not int).
+_TIMESTAMP_TYPES = frozenset({int, float, str})
+
+
 def parse_frame(raw: str | bytes) -> Event | _Control | None:
     """Classify one frame; None for anything unusable (logged and skipped, never fatal)."""
+    # Runs once per event of the stream: written for speed (exact type checks, positional
+    # construction), as the receive path's throughput depends on it.
     try:
         # Binary frames are decoded strictly here: Python's JSON decoder would let an encoded
         # lone surrogate through, and the text would fail later, in the caller's hands.
@@ -195,27 +200,25 @@ def parse_frame(raw: str | bytes) -> Event | _Control | None:
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to decode
         logger.warning("skipping a frame that is not JSON (%d bytes)", len(raw))
         return None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+    kind = frame.get("type") if type(frame) is dict else None
+    if type(kind) is not str:
         logger.warning("skipping a frame without a type")
         return None
-    kind = frame["type"]
-    if kind in {"ping", "ack"}:
+    if kind == "ping" or kind == "ack":
         return _Control(frame.get("id"), kind, frame.get("payload"))
-    event_id, data, user, ts = (
-        frame.get("id"),
-        frame.get("data", {}),
-        frame.get("user"),
-        frame.get("ts"),
-    )
-    if not isinstance(event_id, str) or not isinstance(data, dict):
+    event_id = frame.get("id")
+    data = frame.get("data", {})
+    if type(event_id) is not str or type(data) is not dict:
         logger.warning("skipping a %s event without an id or data object", kind)
         return None
+    ts = frame.get("ts")
+    user = frame.get("user")
     return _EVENT_CLASSES.get(kind, Event)(
-        id=event_id,
-        type=kind,
-        ts=ts if isinstance(ts, int | float | str) and not isinstance(ts, bool) else None,
-        user=user if isinstance(user, str) else None,
-        data=data,
+        event_id,
+        kind,
+        ts if type(ts) in _TIMESTAMP_TYPES else None,
+        user if type(user) is str else None,
+        data,
     )
 
 
@@ -302,6 +305,8 @@ class _Socket(Protocol):
     async def sleep(self, seconds: float) -> None: ...
 
     async def put(self, item: Item) -> None: ...
+
+    def poll(self) -> Item | None: ...
 
     async def get(self, timeout: float | None = None) -> Item | None: ...
 
@@ -544,6 +549,12 @@ class _BlockingSocket:
             except queue.Full:
                 continue
 
+    def poll(self) -> Item | None:
+        try:
+            return self.items.get_nowait()
+        except queue.Empty:
+            return None
+
     async def get(self, timeout: float | None = None) -> Item | None:
         try:
             return self.items.get(timeout=timeout)
@@ -578,8 +589,9 @@ class _AsyncSocket:
 
         return await connect(url, **_connect_kwargs(origin, url, settings, options))
 
-    async def recv(self, connection: Any) -> str | bytes:
-        message: str | bytes = await connection.recv()
+    def recv(self, connection: Any) -> Coroutine[Any, Any, str | bytes]:
+        # websockets' own coroutine, not one more around it: this runs once per event.
+        message: Coroutine[Any, Any, str | bytes] = connection.recv()
         return message
 
     async def send(self, connection: Any, text: str) -> None:
@@ -592,14 +604,20 @@ class _AsyncSocket:
         await asyncio.sleep(seconds)
 
     async def put(self, item: Item) -> None:
-        await self.items.put(item)
+        try:  # no second coroutine (asyncio.Queue.put's) while there is room: once per event
+            self.items.put_nowait(item)
+        except asyncio.QueueFull:
+            await self.items.put(item)
+
+    def poll(self) -> Item | None:
+        try:
+            return self.items.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
 
     async def get(self, timeout: float | None = None) -> Item | None:
-        if timeout == 0:  # wait_for(..., 0) would give up even with items queued
-            try:
-                return self.items.get_nowait()
-            except asyncio.QueueEmpty:
-                return None
+        if timeout is None:  # wait_for would wrap the wait in one more coroutine for nothing
+            return await self.items.get()
         try:
             return await asyncio.wait_for(self.items.get(), timeout)
         except TimeoutError:
@@ -632,25 +650,38 @@ class _Consumer:
         self.started = False
         self._end: _End | None = None
 
-    async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
-        """The next item; None after `timeout`; raises the stream's error, or `_Finished`."""
+    def ready(self) -> Event | _ChatDone | None:
+        """The next item if one is waiting, else None, without waiting; raises as `next`.
+
+        The iterators try this first: while events are queued, taking one costs no wait and
+        no coroutine, which is most of the receive path's cost per event.
+        """
         if not self.started:
             raise StreamError("use the stream inside `with client.stream() as events:`")
-        if self._end is None:
+        return self._accept(None if self._end is not None else self.socket.poll())
+
+    async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
+        """The next item; None after `timeout`; raises the stream's error, or `_Finished`."""
+        item = self.ready()
+        if item is None:
             # Once closed, never wait: nothing more will come (the reader is stopped).
-            closing = self.session.closing
-            item = await self.socket.get(0 if closing else timeout)
-            if item is None and closing:
-                item = _End()
-            if not isinstance(item, _End):
-                return item
+            waited = _End() if self.session.closing else await self.socket.get(timeout)
+            item = self._accept(waited)
+        return item
+
+    def _accept(self, item: Item | None) -> Event | _ChatDone | None:
+        if isinstance(item, _End):
             self._end = item
-        if self._end.error is not None:
-            raise self._end.error
+        elif self._end is None:
+            return item
+        end = self._end
+        assert end is not None
+        if end.error is not None:
+            raise end.error
         raise _Finished
 
 
-class EventStream:
+class EventStream(Closing):
     """The blocking client's stream: `with client.stream() as events: for event in events: ...`."""
 
     def __init__(
@@ -675,7 +706,7 @@ class EventStream:
 
     def __next__(self) -> Event:
         try:
-            item = run_sync(self._consumer.next())
+            item = self._consumer.ready() or run_sync(self._consumer.next())
         except _Finished:
             raise StopIteration from None
         assert isinstance(item, Event)
@@ -691,16 +722,8 @@ class EventStream:
             self._reader.join()
         self._socket.wake()  # a consumer blocked in another thread ends its loop
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
-
-class AsyncEventStream:
+class AsyncEventStream(AsyncClosing):
     """The asyncio client's stream: `async with client.stream() as events: async for ...`."""
 
     def __init__(
@@ -722,7 +745,7 @@ class AsyncEventStream:
 
     async def __anext__(self) -> Event:
         try:
-            item = await self._consumer.next()
+            item = self._consumer.ready() or await self._consumer.next()
         except _Finished:
             raise StopAsyncIteration from None
         assert isinstance(item, Event)
@@ -737,14 +760,6 @@ class AsyncEventStream:
         if self._session.connection is not None:
             await self._socket.close(self._session.connection)
         self._socket.wake()  # a consumer waiting in another task ends its loop
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 # How long to wait, once the HTTP answer is in, for the stream's own end of that chat.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import time
 
-import attrs
 import httpx
 import pytest
 
@@ -17,11 +17,27 @@ PUBLIC_OPERATIONS = ("login", "register", "chat", "history", "health", "ws_ticke
 
 def test_both_clients_offer_the_same_operations() -> None:
     for name in PUBLIC_OPERATIONS:
-        blocking, awaitable = getattr(Client, name), getattr(AsyncClient, name)
-        assert blocking.__doc__ == awaitable.__doc__ and blocking.__doc__
-        assert inspect.signature(blocking) == inspect.signature(awaitable)
+        # One definition serves both clients: the same descriptor, the same docs and signature.
+        assert getattr(Client, name) is getattr(AsyncClient, name)
+        assert getattr(Client, name).__doc__
     public = lambda cls: {n for n in dir(cls) if not n.startswith("_")}  # noqa: E731
     assert public(Client) - {"close"} == public(AsyncClient) - {"aclose"}
+
+
+async def test_bound_methods_block_or_return_coroutines(server: FakeServer) -> None:
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(server)) as http,
+        AsyncClient(BASE_URL, http_client=http) as made,
+    ):
+        pending = made.login("u1", PASSWORD)
+        assert inspect.iscoroutine(pending)
+        assert isinstance(await pending, Token)
+        assert str(inspect.signature(made.chat)).startswith("(message: 'str', *, session_id")
+    with Client(
+        BASE_URL, http_client=httpx.Client(transport=httpx.MockTransport(server))
+    ) as blocking:
+        assert isinstance(blocking.login("u1", PASSWORD), Token)
+        assert inspect.signature(blocking.chat) == inspect.signature(made.chat)
 
 
 def test_login_chat_history(client: Client, server: FakeServer) -> None:
@@ -79,7 +95,7 @@ def test_a_token_about_to_expire_is_refreshed_before_use(server: FakeServer) -> 
         soon = make_jwt("u1", expires_in=5)
         server.valid_tokens.add(soon)
         # Issued an hour ago, five seconds left: inside the refresh margin.
-        made._auth.token = attrs.evolve(
+        made._auth.token = dataclasses.replace(
             Token.from_access_token(soon), obtained_at=time.time() - 3595
         )
         made.chat("hello")

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: FastAPI reads the route signatures at run time,
 # and they name dependencies local to `build_app`, which string annotations cannot reach.
 
+import asyncio
 import hashlib
 import re
 import time
@@ -170,7 +171,9 @@ def build_app(state: State, hub: Hub, faults: Faults, connections: Connections) 
         state.record_exchange(user.username, body.message, answer["response"], now)
         if settings.stream_chunks:
             text = answer["response"]
-            for delta in _replies.deltas(text):
+            for index, delta in enumerate(_replies.deltas(text)):
+                if index and settings.chunk_interval:
+                    await asyncio.sleep(settings.chunk_interval)
                 hub.publish(user.username, "ai_model.response_chunk", {"delta": delta})
             hub.publish(user.username, "ai_model.response_complete", {"ok": True, "text": text})
         hub.publish(

@@ -82,15 +82,17 @@ class FaultsMiddleware:
                 async with asyncio.timeout(latency):
                     await self.closing.wait()
 
+        # Each request is logged before the client can see its outcome, so that a test that
+        # has its answer in hand always finds it in `sim.requests`.
         if self.faults.take("reset", path):
+            self.log.add(method, path, RESET)
             self.connections.abort(scope["client"])
             await _until_disconnected(receive)
-            self.log.add(method, path, RESET)
             return
         rule = self.faults.take("fail", path)
         if rule:
-            await _send_failure(scope, send, rule)
             self.log.add(method, path, rule.status)
+            await _send_failure(scope, send, rule)
             if rule.status == 500 and scope["type"] == "http":
                 # The real server drops the keep-alive connection after an unhandled error.
                 self.connections.close(scope["client"])

@@ -43,6 +43,8 @@ class Simulator:
             None turns the limit off.
         stream_chunks: also emit `ai_model.response_chunk` deltas and `ai_model.response_complete`
             before each `chat.message`, as the server's streaming model path does.
+        chunk_interval: seconds between two of those deltas, as a model generating text would
+            take (the HTTP answer comes after the last one); 0 sends them at once.
         admin_bootstrap: allow `POST /api/v1/user/register/admin` to create the first admin. Off by
             default, as on the real server outside debug mode (403 "Admin bootstrap is disabled").
         allowed_origins: the `Origin` values the stream accepts; by default `http://127.0.0.1:<port>`
@@ -69,6 +71,7 @@ class Simulator:
         heartbeat_timeout: float = 60.0,
         chat_rate_limit: float | None = 1.0,
         stream_chunks: bool = False,
+        chunk_interval: float = 0.0,
         admin_bootstrap: bool = False,
         allowed_origins: Iterable[str] | None = None,
         stale_history: bool = True,
@@ -85,6 +88,7 @@ class Simulator:
             heartbeat_timeout=heartbeat_timeout,
             chat_rate_limit=chat_rate_limit,
             stream_chunks=stream_chunks,
+            chunk_interval=chunk_interval,
             admin_bootstrap=admin_bootstrap,
             stale_history=stale_history,
             ignore_close_message=ignore_close_message,
@@ -233,6 +237,14 @@ class Simulator:
         with 1013) does not.
         """
         return self._call(lambda: self._hub.publish(username, event_type, data))
+
+    def burst(self, username: str, count: int, event_type: str = "bench.burst") -> int:
+        """Send `count` events (`data: {"n": 0 ... count-1}`) to each open stream of `username`.
+
+        For `make bench` (the client's receive throughput): the frames are built first, then sent
+        back to back, bypassing the per-socket queue limit. Returns how many streams got them.
+        """
+        return self._call(lambda: self._hub.burst(username, event_type, count))
 
     def __repr__(self) -> str:
         where = self.base_url if self._bound_port is not None else "not started"

@@ -30,6 +30,7 @@ class Settings:
     heartbeat_timeout: float = 60.0
     chat_rate_limit: float | None = 1.0
     stream_chunks: bool = False
+    chunk_interval: float = 0.0
     admin_bootstrap: bool = False
     stale_history: bool = True
     ignore_close_message: bool = True
