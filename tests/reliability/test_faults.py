@@ -42,7 +42,7 @@ from tests.reliability.support import (
 SECTION = "injected faults (calls, each by Client and AsyncClient)"
 OK = "succeeded"
 PATHS = {"GET": "/api/v1/conversation/history", "POST": "/api/v1/conversation/chat"}
-SHORT_TIMEOUT = 1.0  # for the faults that outlast any timeout: the call must give up at 1 s
+SHORT_TIMEOUT = 0.5  # for the faults that outlast any timeout: the call must give up then
 
 
 @pytest.fixture(scope="module")
