@@ -46,7 +46,7 @@ class ApprovalResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         token_ref = d.pop("token_ref")
-        if not (isinstance(token_ref, str)):
+        if not (type(token_ref) is str):
             raise TypeError(
                 f"token_ref: expected a string, got {type(token_ref).__name__}"
             )

@@ -79,7 +79,7 @@ class ChatRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         message = d.pop("message")
-        if not (isinstance(message, str)):
+        if not (type(message) is str):
             raise TypeError(f"message: expected a string, got {type(message).__name__}")
 
         def _parse_allowed_actions(data: object) -> list[str] | None | Unset:
@@ -98,7 +98,7 @@ class ChatRequest:
                 allowed_actions_type_0 = []
                 for allowed_actions_type_0_item_data in _allowed_actions_type_0:
                     allowed_actions_type_0_item = allowed_actions_type_0_item_data
-                    if not (isinstance(allowed_actions_type_0_item, str)):
+                    if not (type(allowed_actions_type_0_item) is str):
                         raise TypeError(
                             f"allowed_actions_type_0_item: expected a string, got {type(allowed_actions_type_0_item).__name__}"
                         )
@@ -126,10 +126,10 @@ class ChatRequest:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 approval_token_type_0 = data
-                if not (isinstance(approval_token_type_0, str)):
+                if not (type(approval_token_type_0) is str):
                     raise TypeError(
                         f"approval_token_type_0: expected a string, got {type(approval_token_type_0).__name__}"
                     )
@@ -155,10 +155,10 @@ class ChatRequest:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 session_id_type_0 = data
-                if not (isinstance(session_id_type_0, str)):
+                if not (type(session_id_type_0) is str):
                     raise TypeError(
                         f"session_id_type_0: expected a string, got {type(session_id_type_0).__name__}"
                     )
@@ -184,10 +184,10 @@ class ChatRequest:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 token_ref_type_0 = data
-                if not (isinstance(token_ref_type_0, str)):
+                if not (type(token_ref_type_0) is str):
                     raise TypeError(
                         f"token_ref_type_0: expected a string, got {type(token_ref_type_0).__name__}"
                     )

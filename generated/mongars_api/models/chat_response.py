@@ -55,24 +55,19 @@ class ChatResponse:
 
         d = dict(src_dict)
         confidence = d.pop("confidence")
-        if not (
-            isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
-        ):
+        if not (type(confidence) is float or type(confidence) is int):
             raise TypeError(
                 f"confidence: expected a number, got {type(confidence).__name__}"
             )
 
         processing_time = d.pop("processing_time")
-        if not (
-            isinstance(processing_time, (int, float))
-            and not isinstance(processing_time, bool)
-        ):
+        if not (type(processing_time) is float or type(processing_time) is int):
             raise TypeError(
                 f"processing_time: expected a number, got {type(processing_time).__name__}"
             )
 
         response = d.pop("response")
-        if not (isinstance(response, str)):
+        if not (type(response) is str):
             raise TypeError(
                 f"response: expected a string, got {type(response).__name__}"
             )

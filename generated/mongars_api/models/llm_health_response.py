@@ -77,10 +77,10 @@ class LLMHealthResponse:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 detail_type_0 = data
-                if not (isinstance(detail_type_0, str)):
+                if not (type(detail_type_0) is str):
                     raise TypeError(
                         f"detail_type_0: expected a string, got {type(detail_type_0).__name__}"
                     )
@@ -106,12 +106,11 @@ class LLMHealthResponse:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, (int, float)) and not isinstance(data, bool):
+                if not (type(data) is float or type(data) is int):
                     raise TypeError()
                 last_check_type_0 = data
                 if not (
-                    isinstance(last_check_type_0, (int, float))
-                    and not isinstance(last_check_type_0, bool)
+                    type(last_check_type_0) is float or type(last_check_type_0) is int
                 ):
                     raise TypeError(
                         f"last_check_type_0: expected a number, got {type(last_check_type_0).__name__}"
@@ -138,10 +137,10 @@ class LLMHealthResponse:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 model_type_0 = data
-                if not (isinstance(model_type_0, str)):
+                if not (type(model_type_0) is str):
                     raise TypeError(
                         f"model_type_0: expected a string, got {type(model_type_0).__name__}"
                     )

@@ -48,7 +48,7 @@ class LLMModelConfigurationResponse:
 
         d = dict(src_dict)
         active_profile = d.pop("active_profile")
-        if not (isinstance(active_profile, str)):
+        if not (type(active_profile) is str):
             raise TypeError(
                 f"active_profile: expected a string, got {type(active_profile).__name__}"
             )
@@ -61,7 +61,7 @@ class LLMModelConfigurationResponse:
         available_profiles = []
         for available_profiles_item_data in _available_profiles:
             available_profiles_item = available_profiles_item_data
-            if not (isinstance(available_profiles_item, str)):
+            if not (type(available_profiles_item) is str):
                 raise TypeError(
                     f"available_profiles_item: expected a string, got {type(available_profiles_item).__name__}"
                 )

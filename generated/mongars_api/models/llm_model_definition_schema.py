@@ -74,21 +74,21 @@ class LLMModelDefinitionSchema:
 
         d = dict(src_dict)
         name = d.pop("name")
-        if not (isinstance(name, str)):
+        if not (type(name) is str):
             raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         provider = d.pop("provider")
-        if not (isinstance(provider, str)):
+        if not (type(provider) is str):
             raise TypeError(
                 f"provider: expected a string, got {type(provider).__name__}"
             )
 
         role = d.pop("role")
-        if not (isinstance(role, str)):
+        if not (type(role) is str):
             raise TypeError(f"role: expected a string, got {type(role).__name__}")
 
         auto_download = d.pop("auto_download", UNSET)
-        if not (isinstance(auto_download, Unset) or isinstance(auto_download, bool)):
+        if not (type(auto_download) is bool) and auto_download is not UNSET:
             raise TypeError(
                 f"auto_download: expected a boolean, got {type(auto_download).__name__}"
             )
@@ -99,10 +99,10 @@ class LLMModelDefinitionSchema:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 description_type_0 = data
-                if not (isinstance(description_type_0, str)):
+                if not (type(description_type_0) is str):
                     raise TypeError(
                         f"description_type_0: expected a string, got {type(description_type_0).__name__}"
                     )

@@ -50,7 +50,7 @@ class LLMModelProfileSummary:
         models = LLMModelProfileSummaryModels.from_dict(_models)
 
         name = d.pop("name")
-        if not (isinstance(name, str)):
+        if not (type(name) is str):
             raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         llm_model_profile_summary = cls(

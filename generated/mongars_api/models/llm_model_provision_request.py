@@ -45,7 +45,7 @@ class LLMModelProvisionRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         force = d.pop("force", UNSET)
-        if not (isinstance(force, Unset) or isinstance(force, bool)):
+        if not (type(force) is bool) and force is not UNSET:
             raise TypeError(f"force: expected a boolean, got {type(force).__name__}")
 
         def _parse_roles(data: object) -> list[str] | None | Unset:
@@ -64,7 +64,7 @@ class LLMModelProvisionRequest:
                 roles_type_0 = []
                 for roles_type_0_item_data in _roles_type_0:
                     roles_type_0_item = roles_type_0_item_data
-                    if not (isinstance(roles_type_0_item, str)):
+                    if not (type(roles_type_0_item) is str):
                         raise TypeError(
                             f"roles_type_0_item: expected a string, got {type(roles_type_0_item).__name__}"
                         )

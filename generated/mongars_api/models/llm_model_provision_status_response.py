@@ -56,21 +56,21 @@ class LLMModelProvisionStatusResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         action = d.pop("action")
-        if not (isinstance(action, str)):
+        if not (type(action) is str):
             raise TypeError(f"action: expected a string, got {type(action).__name__}")
 
         name = d.pop("name")
-        if not (isinstance(name, str)):
+        if not (type(name) is str):
             raise TypeError(f"name: expected a string, got {type(name).__name__}")
 
         provider = d.pop("provider")
-        if not (isinstance(provider, str)):
+        if not (type(provider) is str):
             raise TypeError(
                 f"provider: expected a string, got {type(provider).__name__}"
             )
 
         role = d.pop("role")
-        if not (isinstance(role, str)):
+        if not (type(role) is str):
             raise TypeError(f"role: expected a string, got {type(role).__name__}")
 
         def _parse_detail(data: object) -> None | str | Unset:
@@ -79,10 +79,10 @@ class LLMModelProvisionStatusResponse:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 detail_type_0 = data
-                if not (isinstance(detail_type_0, str)):
+                if not (type(detail_type_0) is str):
                     raise TypeError(
                         f"detail_type_0: expected a string, got {type(detail_type_0).__name__}"
                     )

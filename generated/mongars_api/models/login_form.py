@@ -75,13 +75,13 @@ class LoginForm:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         password = d.pop("password")
-        if not (isinstance(password, str)):
+        if not (type(password) is str):
             raise TypeError(
                 f"password: expected a string, got {type(password).__name__}"
             )
 
         username = d.pop("username")
-        if not (isinstance(username, str)):
+        if not (type(username) is str):
             raise TypeError(
                 f"username: expected a string, got {type(username).__name__}"
             )
@@ -92,10 +92,10 @@ class LoginForm:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 client_id_type_0 = data
-                if not (isinstance(client_id_type_0, str)):
+                if not (type(client_id_type_0) is str):
                     raise TypeError(
                         f"client_id_type_0: expected a string, got {type(client_id_type_0).__name__}"
                     )
@@ -121,10 +121,10 @@ class LoginForm:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 client_secret_type_0 = data
-                if not (isinstance(client_secret_type_0, str)):
+                if not (type(client_secret_type_0) is str):
                     raise TypeError(
                         f"client_secret_type_0: expected a string, got {type(client_secret_type_0).__name__}"
                     )
@@ -150,10 +150,10 @@ class LoginForm:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 grant_type_type_0 = data
-                if not (isinstance(grant_type_type_0, str)):
+                if not (type(grant_type_type_0) is str):
                     raise TypeError(
                         f"grant_type_type_0: expected a string, got {type(grant_type_type_0).__name__}"
                     )
@@ -174,7 +174,7 @@ class LoginForm:
         grant_type = _parse_grant_type(d.pop("grant_type", UNSET))
 
         scope = d.pop("scope", UNSET)
-        if not (isinstance(scope, Unset) or isinstance(scope, str)):
+        if not (type(scope) is str) and scope is not UNSET:
             raise TypeError(f"scope: expected a string, got {type(scope).__name__}")
 
         login_form = cls(

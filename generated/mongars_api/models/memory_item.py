@@ -67,17 +67,17 @@ class MemoryItem:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         query = d.pop("query")
-        if not (isinstance(query, str)):
+        if not (type(query) is str):
             raise TypeError(f"query: expected a string, got {type(query).__name__}")
 
         response = d.pop("response")
-        if not (isinstance(response, str)):
+        if not (type(response) is str):
             raise TypeError(
                 f"response: expected a string, got {type(response).__name__}"
             )
 
         user_id = d.pop("user_id")
-        if not (isinstance(user_id, str)):
+        if not (type(user_id) is str):
             raise TypeError(f"user_id: expected a string, got {type(user_id).__name__}")
 
         def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:

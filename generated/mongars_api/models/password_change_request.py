@@ -37,13 +37,13 @@ class PasswordChangeRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         new_password = d.pop("new_password")
-        if not (isinstance(new_password, str)):
+        if not (type(new_password) is str):
             raise TypeError(
                 f"new_password: expected a string, got {type(new_password).__name__}"
             )
 
         old_password = d.pop("old_password")
-        if not (isinstance(old_password, str)):
+        if not (type(old_password) is str):
             raise TypeError(
                 f"old_password: expected a string, got {type(old_password).__name__}"
             )

@@ -57,41 +57,28 @@ class PeerLoadSnapshot:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         active_workers = d.pop("active_workers", UNSET)
-        if not (
-            isinstance(active_workers, Unset)
-            or isinstance(active_workers, int)
-            and not isinstance(active_workers, bool)
-        ):
+        if not (type(active_workers) is int) and active_workers is not UNSET:
             raise TypeError(
                 f"active_workers: expected an integer, got {type(active_workers).__name__}"
             )
 
         concurrency = d.pop("concurrency", UNSET)
-        if not (
-            isinstance(concurrency, Unset)
-            or isinstance(concurrency, int)
-            and not isinstance(concurrency, bool)
-        ):
+        if not (type(concurrency) is int) and concurrency is not UNSET:
             raise TypeError(
                 f"concurrency: expected an integer, got {type(concurrency).__name__}"
             )
 
         load_factor = d.pop("load_factor", UNSET)
-        if not (
-            isinstance(load_factor, Unset)
-            or isinstance(load_factor, (int, float))
-            and not isinstance(load_factor, bool)
+        if (
+            not (type(load_factor) is float or type(load_factor) is int)
+            and load_factor is not UNSET
         ):
             raise TypeError(
                 f"load_factor: expected a number, got {type(load_factor).__name__}"
             )
 
         queue_depth = d.pop("queue_depth", UNSET)
-        if not (
-            isinstance(queue_depth, Unset)
-            or isinstance(queue_depth, int)
-            and not isinstance(queue_depth, bool)
-        ):
+        if not (type(queue_depth) is int) and queue_depth is not UNSET:
             raise TypeError(
                 f"queue_depth: expected an integer, got {type(queue_depth).__name__}"
             )
@@ -102,10 +89,10 @@ class PeerLoadSnapshot:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 scheduler_id_type_0 = data
-                if not (isinstance(scheduler_id_type_0, str)):
+                if not (type(scheduler_id_type_0) is str):
                     raise TypeError(
                         f"scheduler_id_type_0: expected a string, got {type(scheduler_id_type_0).__name__}"
                     )

@@ -33,7 +33,7 @@ class PeerMessage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         payload = d.pop("payload")
-        if not (isinstance(payload, str)):
+        if not (type(payload) is str):
             raise TypeError(f"payload: expected a string, got {type(payload).__name__}")
 
         peer_message = cls(

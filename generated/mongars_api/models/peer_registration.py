@@ -33,7 +33,7 @@ class PeerRegistration:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         url = d.pop("url")
-        if not (isinstance(url, str)):
+        if not (type(url) is str):
             raise TypeError(f"url: expected a string, got {type(url).__name__}")
 
         peer_registration = cls(

@@ -98,30 +98,21 @@ class PeerTelemetryPayload:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         active_workers = d.pop("active_workers", UNSET)
-        if not (
-            isinstance(active_workers, Unset)
-            or isinstance(active_workers, int)
-            and not isinstance(active_workers, bool)
-        ):
+        if not (type(active_workers) is int) and active_workers is not UNSET:
             raise TypeError(
                 f"active_workers: expected an integer, got {type(active_workers).__name__}"
             )
 
         concurrency = d.pop("concurrency", UNSET)
-        if not (
-            isinstance(concurrency, Unset)
-            or isinstance(concurrency, int)
-            and not isinstance(concurrency, bool)
-        ):
+        if not (type(concurrency) is int) and concurrency is not UNSET:
             raise TypeError(
                 f"concurrency: expected an integer, got {type(concurrency).__name__}"
             )
 
         load_factor = d.pop("load_factor", UNSET)
-        if not (
-            isinstance(load_factor, Unset)
-            or isinstance(load_factor, (int, float))
-            and not isinstance(load_factor, bool)
+        if (
+            not (type(load_factor) is float or type(load_factor) is int)
+            and load_factor is not UNSET
         ):
             raise TypeError(
                 f"load_factor: expected a number, got {type(load_factor).__name__}"
@@ -153,11 +144,7 @@ class PeerTelemetryPayload:
         observed_at = _parse_observed_at(d.pop("observed_at", UNSET))
 
         queue_depth = d.pop("queue_depth", UNSET)
-        if not (
-            isinstance(queue_depth, Unset)
-            or isinstance(queue_depth, int)
-            and not isinstance(queue_depth, bool)
-        ):
+        if not (type(queue_depth) is int) and queue_depth is not UNSET:
             raise TypeError(
                 f"queue_depth: expected an integer, got {type(queue_depth).__name__}"
             )
@@ -168,10 +155,10 @@ class PeerTelemetryPayload:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 scheduler_id_type_0 = data
-                if not (isinstance(scheduler_id_type_0, str)):
+                if not (type(scheduler_id_type_0) is str):
                     raise TypeError(
                         f"scheduler_id_type_0: expected a string, got {type(scheduler_id_type_0).__name__}"
                     )
@@ -197,10 +184,10 @@ class PeerTelemetryPayload:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 source_type_0 = data
-                if not (isinstance(source_type_0, str)):
+                if not (type(source_type_0) is str):
                     raise TypeError(
                         f"source_type_0: expected a string, got {type(source_type_0).__name__}"
                     )
@@ -221,40 +208,33 @@ class PeerTelemetryPayload:
         source = _parse_source(d.pop("source", UNSET))
 
         task_failure_rate = d.pop("task_failure_rate", UNSET)
-        if not (
-            isinstance(task_failure_rate, Unset)
-            or isinstance(task_failure_rate, (int, float))
-            and not isinstance(task_failure_rate, bool)
+        if (
+            not (type(task_failure_rate) is float or type(task_failure_rate) is int)
+            and task_failure_rate is not UNSET
         ):
             raise TypeError(
                 f"task_failure_rate: expected a number, got {type(task_failure_rate).__name__}"
             )
 
         tasks_failed = d.pop("tasks_failed", UNSET)
-        if not (
-            isinstance(tasks_failed, Unset)
-            or isinstance(tasks_failed, int)
-            and not isinstance(tasks_failed, bool)
-        ):
+        if not (type(tasks_failed) is int) and tasks_failed is not UNSET:
             raise TypeError(
                 f"tasks_failed: expected an integer, got {type(tasks_failed).__name__}"
             )
 
         tasks_processed = d.pop("tasks_processed", UNSET)
-        if not (
-            isinstance(tasks_processed, Unset)
-            or isinstance(tasks_processed, int)
-            and not isinstance(tasks_processed, bool)
-        ):
+        if not (type(tasks_processed) is int) and tasks_processed is not UNSET:
             raise TypeError(
                 f"tasks_processed: expected an integer, got {type(tasks_processed).__name__}"
             )
 
         worker_uptime_seconds = d.pop("worker_uptime_seconds", UNSET)
-        if not (
-            isinstance(worker_uptime_seconds, Unset)
-            or isinstance(worker_uptime_seconds, (int, float))
-            and not isinstance(worker_uptime_seconds, bool)
+        if (
+            not (
+                type(worker_uptime_seconds) is float
+                or type(worker_uptime_seconds) is int
+            )
+            and worker_uptime_seconds is not UNSET
         ):
             raise TypeError(
                 f"worker_uptime_seconds: expected a number, got {type(worker_uptime_seconds).__name__}"

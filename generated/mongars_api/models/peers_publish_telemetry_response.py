@@ -28,7 +28,7 @@ class PeersPublishTelemetryResponse:
         additional_properties = {}
         for prop_name, prop_dict in d.items():
             additional_property = prop_dict
-            if not (isinstance(additional_property, str)):
+            if not (type(additional_property) is str):
                 raise TypeError(
                     f"AdditionalProperty: expected a string, got {type(additional_property).__name__}"
                 )

@@ -56,7 +56,7 @@ class RagContextRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         query = d.pop("query")
-        if not (isinstance(query, str)):
+        if not (type(query) is str):
             raise TypeError(f"query: expected a string, got {type(query).__name__}")
 
         def _parse_max_results(data: object) -> int | None | Unset:
@@ -65,13 +65,10 @@ class RagContextRequest:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, int) and not isinstance(data, bool):
+                if not type(data) is int:
                     raise TypeError()
                 max_results_type_0 = data
-                if not (
-                    isinstance(max_results_type_0, int)
-                    and not isinstance(max_results_type_0, bool)
-                ):
+                if not (type(max_results_type_0) is int):
                     raise TypeError(
                         f"max_results_type_0: expected an integer, got {type(max_results_type_0).__name__}"
                     )
@@ -107,7 +104,7 @@ class RagContextRequest:
                 repositories_type_0 = []
                 for repositories_type_0_item_data in _repositories_type_0:
                     repositories_type_0_item = repositories_type_0_item_data
-                    if not (isinstance(repositories_type_0_item, str)):
+                    if not (type(repositories_type_0_item) is str):
                         raise TypeError(
                             f"repositories_type_0_item: expected a string, got {type(repositories_type_0_item).__name__}"
                         )

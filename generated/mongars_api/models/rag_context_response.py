@@ -56,7 +56,7 @@ class RagContextResponse:
 
         d = dict(src_dict)
         enabled = d.pop("enabled", UNSET)
-        if not (isinstance(enabled, Unset) or isinstance(enabled, bool)):
+        if not (type(enabled) is bool) and enabled is not UNSET:
             raise TypeError(
                 f"enabled: expected a boolean, got {type(enabled).__name__}"
             )
@@ -71,7 +71,7 @@ class RagContextResponse:
             focus_areas = []
             for focus_areas_item_data in _focus_areas:
                 focus_areas_item = focus_areas_item_data
-                if not (isinstance(focus_areas_item, str)):
+                if not (type(focus_areas_item) is str):
                     raise TypeError(
                         f"focus_areas_item: expected a string, got {type(focus_areas_item).__name__}"
                     )

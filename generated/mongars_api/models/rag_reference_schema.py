@@ -61,19 +61,19 @@ class RagReferenceSchema:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         file_path = d.pop("file_path")
-        if not (isinstance(file_path, str)):
+        if not (type(file_path) is str):
             raise TypeError(
                 f"file_path: expected a string, got {type(file_path).__name__}"
             )
 
         repository = d.pop("repository")
-        if not (isinstance(repository, str)):
+        if not (type(repository) is str):
             raise TypeError(
                 f"repository: expected a string, got {type(repository).__name__}"
             )
 
         summary = d.pop("summary")
-        if not (isinstance(summary, str)):
+        if not (type(summary) is str):
             raise TypeError(f"summary: expected a string, got {type(summary).__name__}")
 
         def _parse_score(data: object) -> float | None | Unset:
@@ -82,13 +82,10 @@ class RagReferenceSchema:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, (int, float)) and not isinstance(data, bool):
+                if not (type(data) is float or type(data) is int):
                     raise TypeError()
                 score_type_0 = data
-                if not (
-                    isinstance(score_type_0, (int, float))
-                    and not isinstance(score_type_0, bool)
-                ):
+                if not (type(score_type_0) is float or type(score_type_0) is int):
                     raise TypeError(
                         f"score_type_0: expected a number, got {type(score_type_0).__name__}"
                     )
@@ -114,10 +111,10 @@ class RagReferenceSchema:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, str):
+                if not type(data) is str:
                     raise TypeError()
                 url_type_0 = data
-                if not (isinstance(url_type_0, str)):
+                if not (type(url_type_0) is str):
                     raise TypeError(
                         f"url_type_0: expected a string, got {type(url_type_0).__name__}"
                     )

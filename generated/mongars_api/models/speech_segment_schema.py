@@ -44,24 +44,19 @@ class SpeechSegmentSchema:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         estimated_duration = d.pop("estimated_duration")
-        if not (
-            isinstance(estimated_duration, (int, float))
-            and not isinstance(estimated_duration, bool)
-        ):
+        if not (type(estimated_duration) is float or type(estimated_duration) is int):
             raise TypeError(
                 f"estimated_duration: expected a number, got {type(estimated_duration).__name__}"
             )
 
         pause_after = d.pop("pause_after")
-        if not (
-            isinstance(pause_after, (int, float)) and not isinstance(pause_after, bool)
-        ):
+        if not (type(pause_after) is float or type(pause_after) is int):
             raise TypeError(
                 f"pause_after: expected a number, got {type(pause_after).__name__}"
             )
 
         text = d.pop("text")
-        if not (isinstance(text, str)):
+        if not (type(text) is str):
             raise TypeError(f"text: expected a string, got {type(text).__name__}")
 
         speech_segment_schema = cls(

@@ -70,8 +70,8 @@ class SpeechTurnSchema:
         d = dict(src_dict)
         average_words_per_second = d.pop("average_words_per_second")
         if not (
-            isinstance(average_words_per_second, (int, float))
-            and not isinstance(average_words_per_second, bool)
+            type(average_words_per_second) is float
+            or type(average_words_per_second) is int
         ):
             raise TypeError(
                 f"average_words_per_second: expected a number, got {type(average_words_per_second).__name__}"
@@ -96,15 +96,15 @@ class SpeechTurnSchema:
             segments.append(segments_item)
 
         tempo = d.pop("tempo")
-        if not (isinstance(tempo, (int, float)) and not isinstance(tempo, bool)):
+        if not (type(tempo) is float or type(tempo) is int):
             raise TypeError(f"tempo: expected a number, got {type(tempo).__name__}")
 
         text = d.pop("text")
-        if not (isinstance(text, str)):
+        if not (type(text) is str):
             raise TypeError(f"text: expected a string, got {type(text).__name__}")
 
         turn_id = d.pop("turn_id")
-        if not (isinstance(turn_id, str)):
+        if not (type(turn_id) is str):
             raise TypeError(f"turn_id: expected a string, got {type(turn_id).__name__}")
 
         speech_turn_schema = cls(

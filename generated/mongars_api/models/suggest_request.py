@@ -47,7 +47,7 @@ class SuggestRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         prompt = d.pop("prompt")
-        if not (isinstance(prompt, str)):
+        if not (type(prompt) is str):
             raise TypeError(f"prompt: expected a string, got {type(prompt).__name__}")
 
         def _parse_actions(data: object) -> list[str] | None | Unset:
@@ -66,7 +66,7 @@ class SuggestRequest:
                 actions_type_0 = []
                 for actions_type_0_item_data in _actions_type_0:
                     actions_type_0_item = actions_type_0_item_data
-                    if not (isinstance(actions_type_0_item, str)):
+                    if not (type(actions_type_0_item) is str):
                         raise TypeError(
                             f"actions_type_0_item: expected a string, got {type(actions_type_0_item).__name__}"
                         )

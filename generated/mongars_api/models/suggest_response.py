@@ -54,7 +54,7 @@ class SuggestResponse:
         actions = []
         for actions_item_data in _actions:
             actions_item = actions_item_data
-            if not (isinstance(actions_item, str)):
+            if not (type(actions_item) is str):
                 raise TypeError(
                     f"actions_item: expected a string, got {type(actions_item).__name__}"
                 )
@@ -62,7 +62,7 @@ class SuggestResponse:
             actions.append(actions_item)
 
         model = d.pop("model")
-        if not (isinstance(model, str)):
+        if not (type(model) is str):
             raise TypeError(f"model: expected a string, got {type(model).__name__}")
 
         _scores = d.pop("scores")

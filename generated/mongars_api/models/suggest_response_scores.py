@@ -29,8 +29,7 @@ class SuggestResponseScores:
         for prop_name, prop_dict in d.items():
             additional_property = prop_dict
             if not (
-                isinstance(additional_property, (int, float))
-                and not isinstance(additional_property, bool)
+                type(additional_property) is float or type(additional_property) is int
             ):
                 raise TypeError(
                     f"AdditionalProperty: expected a number, got {type(additional_property).__name__}"

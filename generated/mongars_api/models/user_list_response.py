@@ -44,7 +44,7 @@ class UserListResponse:
             users = []
             for users_item_data in _users:
                 users_item = users_item_data
-                if not (isinstance(users_item, str)):
+                if not (type(users_item) is str):
                     raise TypeError(
                         f"users_item: expected a string, got {type(users_item).__name__}"
                     )

@@ -39,13 +39,13 @@ class UserRegistration:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         password = d.pop("password")
-        if not (isinstance(password, str)):
+        if not (type(password) is str):
             raise TypeError(
                 f"password: expected a string, got {type(password).__name__}"
             )
 
         username = d.pop("username")
-        if not (isinstance(username, str)):
+        if not (type(username) is str):
             raise TypeError(
                 f"username: expected a string, got {type(username).__name__}"
             )

@@ -55,10 +55,10 @@ class ValidationError:
 
             def _parse_loc_item(data: object) -> int | str:
                 try:
-                    if not isinstance(data, str):
+                    if not type(data) is str:
                         raise TypeError()
                     loc_item_type_0 = data
-                    if not (isinstance(loc_item_type_0, str)):
+                    if not (type(loc_item_type_0) is str):
                         raise TypeError(
                             f"loc_item_type_0: expected a string, got {type(loc_item_type_0).__name__}"
                         )
@@ -66,13 +66,10 @@ class ValidationError:
                     return loc_item_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                if not isinstance(data, int) and not isinstance(data, bool):
+                if not type(data) is int:
                     raise TypeError()
                 loc_item_type_1 = data
-                if not (
-                    isinstance(loc_item_type_1, int)
-                    and not isinstance(loc_item_type_1, bool)
-                ):
+                if not (type(loc_item_type_1) is int):
                     raise TypeError(
                         f"loc_item_type_1: expected an integer, got {type(loc_item_type_1).__name__}"
                     )
@@ -84,11 +81,11 @@ class ValidationError:
             loc.append(loc_item)
 
         msg = d.pop("msg")
-        if not (isinstance(msg, str)):
+        if not (type(msg) is str):
             raise TypeError(f"msg: expected a string, got {type(msg).__name__}")
 
         type_ = d.pop("type")
-        if not (isinstance(type_, str)):
+        if not (type(type_) is str):
             raise TypeError(f"type: expected a string, got {type(type_).__name__}")
 
         validation_error = cls(

@@ -39,11 +39,11 @@ class WSTicketResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         ticket = d.pop("ticket")
-        if not (isinstance(ticket, str)):
+        if not (type(ticket) is str):
             raise TypeError(f"ticket: expected a string, got {type(ticket).__name__}")
 
         ttl = d.pop("ttl")
-        if not (isinstance(ttl, int) and not isinstance(ttl, bool)):
+        if not (type(ttl) is int):
             raise TypeError(f"ttl: expected an integer, got {type(ttl).__name__}")
 
         ws_ticket_response = cls(

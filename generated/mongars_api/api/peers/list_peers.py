@@ -30,7 +30,7 @@ def _parse_response(
         response_200 = []
         for response_200_item_data in _response_200:
             response_200_item = response_200_item_data
-            if not (isinstance(response_200_item, str)):
+            if not (type(response_200_item) is str):
                 raise TypeError(
                     f"response_200_item: expected a string, got {type(response_200_item).__name__}"
                 )
