@@ -34,6 +34,7 @@ from mongars_client._transport import (
     ClientTransport,
     RetryPolicy,
     RetryTransport,
+    async_http_transport,
     blocking_http_transport,
     call_options,
     connection_error,
@@ -440,7 +441,7 @@ _BLOCKING = _Flavour(
 _ASYNCIO = _Flavour(
     http_client=httpx.AsyncClient,
     transport_type=httpx.AsyncBaseTransport,
-    transport=httpx.AsyncHTTPTransport,
+    transport=async_http_transport,
     caller_transport=AsyncClientTransport,
     retry_transport=AsyncRetryTransport,
     lock=_asyncio_lock,

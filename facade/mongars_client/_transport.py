@@ -10,9 +10,8 @@ What is retried, with exponential backoff, jitter and a cap:
 
 The layer also enforces the whole-call timeout (httpx's own timeouts bound each socket
 operation, so a server dripping a byte per read could otherwise hold a call forever, its headers
-as much as its body): the asyncio client runs each attempt under `asyncio.timeout`, the blocking
-client's own sockets cap every wait at the deadline (`blocking_http_transport`). It reads the
-body so the deadline covers it, and turns transport failures into `APIConnectionError` /
+as much as its body): the clients' own sockets cap every wait at the deadline (`_sockets`). It
+reads the body so the deadline covers it, and turns transport failures into `APIConnectionError` /
 `APITimeoutError`. Statuses are left to the auth layer above, which sees the final answer.
 """
 
@@ -26,8 +25,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -164,8 +162,6 @@ class _Exchange(Protocol):
 
     async def sleep(self, seconds: float) -> None: ...
 
-    def bounded(self, deadline: float | None) -> AbstractAsyncContextManager[Any]: ...
-
 
 class _DeadlineExceeded(httpx.ReadTimeout):
     """The whole-call timeout ran out while the body was still arriving."""
@@ -295,15 +291,15 @@ class _Attempts:
                 key: remaining if value is None else min(value, remaining)
                 for key, value in per_operation.items()
             } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
+        # Read by the sockets of `_sockets`, in this thread or task, to stop at the deadline.
         reset = deadline_var.set(deadline)
         try:
-            async with exchange.bounded(deadline):
-                response = await exchange.send(request)
-                body = _Body(request, response, deadline)
-                try:
-                    await exchange.read(response, body)
-                finally:
-                    await exchange.close(response)
+            response = await exchange.send(request)
+            body = _Body(request, response, deadline)
+            try:
+                await exchange.read(response, body)
+            finally:
+                await exchange.close(response)
         finally:
             deadline_var.reset(reset)
         return httpx.Response(
@@ -338,10 +334,6 @@ class _BlockingExchange:
     async def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
-    def bounded(self, deadline: float | None) -> AbstractAsyncContextManager[Any]:
-        # Nothing to do here: the sockets of `blocking_http_transport` stop at `deadline_var`.
-        return contextlib.nullcontext()
-
 
 class _AsyncExchange:
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
@@ -364,44 +356,19 @@ class _AsyncExchange:
 
         await asyncio.sleep(seconds)
 
-    @contextlib.asynccontextmanager
-    async def bounded(self, deadline: float | None) -> AsyncIterator[None]:
-        import asyncio
 
-        if deadline is None:
-            yield
-            return
-        try:
-            async with asyncio.timeout(deadline - time.monotonic()):
-                yield
-        except TimeoutError:
-            raise _DeadlineExceeded("the call's timeout ran out") from None
+def blocking_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.BaseTransport:
+    """httpx's blocking transport on sockets that stop at the call's deadline (`_sockets`)."""
+    from mongars_client._sockets import DeadlineHTTPTransport  # needs httpcore: on first use
+
+    return DeadlineHTTPTransport(verify=verify, http2=http2)
 
 
-def blocking_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.HTTPTransport:
-    """httpx's blocking transport, whose sockets never wait past the running call's deadline.
+def async_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.AsyncBaseTransport:
+    """httpx's asyncio transport on sockets that stop at the call's deadline (`_sockets`)."""
+    from mongars_client._sockets import AsyncDeadlineHTTPTransport
 
-    httpx bounds each socket operation, and a blocking read cannot be interrupted from outside:
-    a server dripping its headers a byte at a time would hold the call for as long as it likes.
-    httpx takes no network backend, so its connection pool (httpx's default limits) is replaced
-    by the same pool on ours (`_sockets`, imported here: it needs httpcore at import time).
-    """
-    import httpcore
-
-    from mongars_client._sockets import DeadlineBackend
-
-    transport = httpx.HTTPTransport(verify=verify, http2=http2)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        http1=True,
-        http2=http2,
-        network_backend=DeadlineBackend(),
-    )
-    return transport
+    return AsyncDeadlineHTTPTransport(verify=verify, http2=http2)
 
 
 class _RetryLayer(Generic[Inner]):
