@@ -38,14 +38,16 @@ def json_problem(headers: Mapping[str, str], content: bytes) -> str | None:
     if not content:
         return None
     content_type = headers.get("content-type")  # httpx's headers ignore case
-    if content_type is not None:
+    # Runs on every answer: the usual `application/json` is recognised without parsing.
+    if content_type is not None and not content_type.startswith("application/json"):
         media = content_type.split(";", 1)[0].strip().lower()
         if media != "application/json" and not media.endswith("+json"):
             return f"is {media or 'untyped'}, not JSON"
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return f"is not valid UTF-8 (byte {error.start})"
+    if not content.isascii():  # ASCII is UTF-8; only other bytes need decoding to be checked
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return f"is not valid UTF-8 (byte {error.start})"
     return None
 
 
