@@ -157,6 +157,18 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         await self._backend.sleep(seconds)
 
 
+def _pool_options(verify: ssl.SSLContext | bool, http2: bool) -> dict[str, Any]:
+    """httpx's settings for a connection pool (its default limits)."""
+    return {
+        "ssl_context": httpx.create_ssl_context(verify=verify),
+        "max_connections": _MAX_CONNECTIONS,
+        "max_keepalive_connections": _MAX_KEEPALIVE,
+        "keepalive_expiry": _KEEPALIVE_EXPIRY,
+        "http1": True,
+        "http2": http2,
+    }
+
+
 class DeadlineHTTPTransport(httpx.HTTPTransport):
     """`httpx.HTTPTransport` (which keeps only its pool), on `_DeadlineBackend` sockets."""
 
@@ -164,13 +176,7 @@ class DeadlineHTTPTransport(httpx.HTTPTransport):
         # Not httpx's __init__: it would build a pool, and an SSL context (milliseconds of CA
         # loading), only for them to be replaced.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            max_connections=_MAX_CONNECTIONS,
-            max_keepalive_connections=_MAX_KEEPALIVE,
-            keepalive_expiry=_KEEPALIVE_EXPIRY,
-            http1=True,
-            http2=http2,
-            network_backend=_DeadlineBackend(),
+            **_pool_options(verify, http2), network_backend=_DeadlineBackend()
         )
 
 
@@ -180,11 +186,5 @@ class AsyncDeadlineHTTPTransport(httpx.AsyncHTTPTransport):
     def __init__(self, *, verify: ssl.SSLContext | bool, http2: bool) -> None:
         # As DeadlineHTTPTransport's.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            max_connections=_MAX_CONNECTIONS,
-            max_keepalive_connections=_MAX_KEEPALIVE,
-            keepalive_expiry=_KEEPALIVE_EXPIRY,
-            http1=True,
-            http2=http2,
-            network_backend=_AsyncDeadlineBackend(),
+            **_pool_options(verify, http2), network_backend=_AsyncDeadlineBackend()
         )

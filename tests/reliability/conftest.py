@@ -14,9 +14,43 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+if TYPE_CHECKING:
+    from mongars_client.testing import Simulator
+    from tests.reliability.fault_proxy import FaultProxy
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[tuple[Simulator, FaultProxy]]:
+    """A simulator and the fault proxy in front of it, for a module (tests reset the faults)."""
+    from mongars_client.testing import Simulator
+    from tests.reliability.fault_proxy import FaultProxy
+    from tests.reliability.support import PASSWORD, USERNAME
+
+    with (
+        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
+        FaultProxy(sim.port) as proxy,
+    ):
+        yield sim, proxy
+
+
+# Any JSON value, small: for extra members, wrong-typed fields and odd event data.
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 # `make fuzz` multiplies every fuzz test's example count (and randomises the run).
 FUZZ_SCALE = float(os.environ.get("MONGARS_FUZZ_SCALE", "1"))

@@ -45,16 +45,6 @@ PATHS = {"GET": "/api/v1/conversation/history", "POST": "/api/v1/conversation/ch
 SHORT_TIMEOUT = 0.5  # for the faults that outlast any timeout: the call must give up then
 
 
-@pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[Simulator, FaultProxy]]:
-    """One simulator and one proxy in front of it, for the module (faults reset per test)."""
-    with (
-        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
-        FaultProxy(sim.port) as proxy,
-    ):
-        yield sim, proxy
-
-
 @pytest.fixture
 def sim_and_proxy(servers: tuple[Simulator, FaultProxy]) -> Iterator[tuple[Simulator, FaultProxy]]:
     """The module's servers, with no fault pending before or after the test."""

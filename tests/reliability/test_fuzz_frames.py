@@ -16,7 +16,6 @@ import asyncio
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,10 +37,9 @@ from mongars_client.streaming import (
     parse_frame,
 )
 from mongars_client.testing import Simulator
-from tests.reliability.conftest import TALLY, fuzz_settings
+from tests.reliability.conftest import JSON_VALUES, TALLY, fuzz_settings
 from tests.reliability.fault_proxy import FaultProxy, Inject, frame
 from tests.reliability.support import (
-    PASSWORD,
     USERNAME,
     AsyncEvents,
     BlockingEvents,
@@ -67,17 +65,6 @@ MAX_FRAME = StreamOptions().max_frame
 OPTIONS = StreamOptions(max_reconnects=3, backoff_base=0.05, backoff_cap=0.2, close_timeout=1.0)
 DEADLINE = 30.0
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=10,
-)
 ENVELOPES = st.fixed_dictionaries(
     {
         "id": st.uuids().map(str),
@@ -244,15 +231,6 @@ RAW_FRAMES: st.SearchStrategy[RawFrame] = st.one_of(
         [frame(b"{}", 0x3), frame(b"{}", 0x1, rsv=4), frame(b"{}", 0x0), frame(b"x" * 200, 0x9)]
     ).map(lambda raw: ("protocol violations", raw, None)),
 )
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[Simulator, FaultProxy]]:
-    with (
-        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
-        FaultProxy(sim.port) as proxy,
-    ):
-        yield sim, proxy
 
 
 async def until_the_sentinel(events: BlockingEvents | AsyncEvents, sim: Simulator) -> list[Event]:

@@ -38,7 +38,7 @@ from mongars_client.errors import (
 )
 from tests.facade.conftest import make_jwt
 from tests.reliability import mutations
-from tests.reliability.conftest import TALLY, fuzz_settings
+from tests.reliability.conftest import JSON_VALUES, TALLY, fuzz_settings
 from tests.reliability.operations import OPERATIONS, SPEC, Operation, acall, call, minimal, resolve
 
 pytestmark = pytest.mark.fuzz
@@ -49,17 +49,6 @@ MB = 1024 * 1024
 PARSED = "parsed"
 
 VALIDATION_ERROR_SCHEMA = resolve({"$ref": "#/components/schemas/HTTPValidationError"})
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=12,
-)
 # A value of each JSON type, to put where the schema wants another.
 VALUES_OF_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "null": st.none(),
@@ -241,6 +230,30 @@ def is_valid(schema: dict[str, Any], document: Any) -> bool:
 operations = st.sampled_from(OPERATIONS)
 
 
+def draw_case(data: st.DataObject) -> tuple[Operation, Any]:
+    """An operation, and a document valid under its success schema."""
+    operation = data.draw(operations, label="operation")
+    return operation, valid_body(data, operation)
+
+
+def serve(
+    h: Harness,
+    category: str,
+    operation: Operation,
+    answer: Answer,
+    raises: tuple[type[BaseException], ...] = (ResponseValidationError,),
+    **expected: Any,
+) -> None:
+    """Serve `answer` to both clients and `expect` the outcome (by default a validation error)."""
+    expect(category, operation, answer, h.serve(operation, answer), raises, **expected)
+
+
+def expect_broken(h: Harness, category: str, operation: Operation, broken: Any) -> None:
+    """A document that breaks the schema (checked): served, it must raise a validation error."""
+    assert not is_valid(operation.schema, broken)
+    serve(h, category, operation, Answer(operation.status, encode(broken)))
+
+
 # --- Valid answers ----------------------------------------------------------------------------
 
 
@@ -251,15 +264,14 @@ def test_bodies_generated_from_the_response_schemas_parse(h: Harness, data: st.D
         operation = data.draw(operations, label="operation")
         body = encode(valid_body(data, operation), data.draw(st.booleans(), label="ascii"))
         answer = Answer(operation.status, body)
-        expect("valid bodies", operation, answer, h.serve(operation, answer), parsed=True)
+        serve(h, "valid bodies", operation, answer, (), parsed=True)
 
 
 @fuzz_settings(450)
 @given(data=st.data())
 def test_extra_members_are_accepted(h: Harness, data: st.DataObject) -> None:
     with TALLY.timed(SECTION, "extra fields (accepted)"):
-        operation = data.draw(operations, label="operation")
-        document = valid_body(data, operation)
+        operation, document = draw_case(data)
         objects = mutations.open_objects(operation.schema, document)
         assume(objects)
         for _ in range(data.draw(st.integers(1, 3), label="how many")):
@@ -271,9 +283,7 @@ def test_extra_members_are_accepted(h: Harness, data: st.DataObject) -> None:
             document = mutations.replaced(document, where, {**target, name: value})
         assert is_valid(operation.schema, document)
         answer = Answer(operation.status, encode(document))
-        expect(
-            "extra fields (accepted)", operation, answer, h.serve(operation, answer), parsed=True
-        )
+        serve(h, "extra fields (accepted)", operation, answer, (), parsed=True)
 
 
 # --- Broken bodies: ResponseValidationError -----------------------------------------------------
@@ -283,34 +293,25 @@ def test_extra_members_are_accepted(h: Harness, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_a_dropped_required_member_is_a_validation_error(h: Harness, data: st.DataObject) -> None:
     with TALLY.timed(SECTION, "required field dropped"):
-        operation = data.draw(operations, label="operation")
-        document = valid_body(data, operation)
+        operation, document = draw_case(data)
         required = mutations.required_members(operation.schema, document)
         assume(required)
         path = data.draw(st.sampled_from(required), label="dropped")
-        broken = mutations.removed(document, path)
-        assert not is_valid(operation.schema, broken)
-        answer = Answer(operation.status, encode(broken))
-        results = h.serve(operation, answer)
-        expect("required field dropped", operation, answer, results, (ResponseValidationError,))
+        expect_broken(h, "required field dropped", operation, mutations.removed(document, path))
 
 
 @fuzz_settings(600)
 @given(data=st.data())
 def test_a_wrong_type_is_a_validation_error(h: Harness, data: st.DataObject) -> None:
     with TALLY.timed(SECTION, "wrong types"):
-        operation = data.draw(operations, label="operation")
-        document = valid_body(data, operation)
+        operation, document = draw_case(data)
         typed = mutations.typed_positions(operation.schema, document)
         position = data.draw(st.sampled_from(typed), label="position")
         wrong = sorted(mutations.ALL_TYPES - position.allowed - {"null"})
         kind = data.draw(st.sampled_from(wrong), label="type")
         value = data.draw(VALUES_OF_TYPE[kind], label="value")
         broken = mutations.replaced(document, position.path, value)
-        assert not is_valid(operation.schema, broken)
-        answer = Answer(operation.status, encode(broken))
-        results = h.serve(operation, answer)
-        expect("wrong types", operation, answer, results, (ResponseValidationError,))
+        expect_broken(h, "wrong types", operation, broken)
 
 
 @fuzz_settings(450)
@@ -319,8 +320,7 @@ def test_null_where_the_spec_forbids_it_is_a_validation_error(
     h: Harness, data: st.DataObject
 ) -> None:
     with TALLY.timed(SECTION, "null everywhere"):
-        operation = data.draw(operations, label="operation")
-        document = valid_body(data, operation)
+        operation, document = draw_case(data)
         forbidden = mutations.non_nullable_positions(operation.schema, document)
         if data.draw(st.booleans(), label="all at once"):
             # Every value that may not be null becomes null, deepest first (so that each parent
@@ -333,10 +333,7 @@ def test_null_where_the_spec_forbids_it_is_a_validation_error(
             position = data.draw(st.sampled_from(forbidden), label="position")
             broken = mutations.replaced(document, position.path, None)
         assume(broken is not None)
-        assert not is_valid(operation.schema, broken)
-        answer = Answer(operation.status, encode(broken))
-        results = h.serve(operation, answer)
-        expect("null everywhere", operation, answer, results, (ResponseValidationError,))
+        expect_broken(h, "null everywhere", operation, broken)
 
 
 @fuzz_settings(350)
@@ -358,9 +355,7 @@ def test_a_body_that_is_not_json_is_a_validation_error(h: Harness, data: st.Data
             pass
         else:
             assume(False)  # JSON after all: not this category's case
-        answer = Answer(operation.status, body)
-        results = h.serve(operation, answer)
-        expect("non-JSON", operation, answer, results, (ResponseValidationError,))
+        serve(h, "non-JSON", operation, Answer(operation.status, body))
 
 
 @fuzz_settings(450)
@@ -370,17 +365,14 @@ def test_a_truncated_body_is_a_validation_error(h: Harness, data: st.DataObject)
         operation = data.draw(operations, label="operation")
         body = encode(valid_body(data, operation), data.draw(st.booleans(), label="ascii"))
         cut = data.draw(st.integers(1, len(body) - 1), label="cut")
-        answer = Answer(operation.status, body[:cut])
-        results = h.serve(operation, answer)
-        expect("truncated JSON", operation, answer, results, (ResponseValidationError,))
+        serve(h, "truncated JSON", operation, Answer(operation.status, body[:cut]))
 
 
 @fuzz_settings(300)
 @given(data=st.data())
 def test_invalid_utf8_is_a_validation_error(h: Harness, data: st.DataObject) -> None:
     with TALLY.timed(SECTION, "invalid UTF-8"):
-        operation = data.draw(operations, label="operation")
-        document = valid_body(data, operation)
+        operation, document = draw_case(data)
         marker = "\u2603invalid\u2603"
         # The marker goes where a string may be (a member name of an object, an item of an
         # array), so the JSON is valid but for the bytes that replace it.
@@ -392,20 +384,17 @@ def test_invalid_utf8_is_a_validation_error(h: Harness, data: st.DataObject) -> 
             document = marker
         bad = data.draw(st.sampled_from(INVALID_UTF8), label="bytes")
         body = encode(document, ascii_only=False).replace(marker.encode(), bad)
-        answer = Answer(operation.status, body)
-        results = h.serve(operation, answer)
-        expect("invalid UTF-8", operation, answer, results, (ResponseValidationError,))
+        serve(h, "invalid UTF-8", operation, Answer(operation.status, body))
 
 
 @fuzz_settings(300)
 @given(data=st.data())
 def test_a_wrong_content_type_is_a_validation_error(h: Harness, data: st.DataObject) -> None:
     with TALLY.timed(SECTION, "wrong Content-Type"):
-        operation = data.draw(operations, label="operation")
+        operation, document = draw_case(data)
         content_type = data.draw(st.sampled_from(WRONG_CONTENT_TYPES), label="content type")
-        answer = Answer(operation.status, encode(valid_body(data, operation)), content_type)
-        results = h.serve(operation, answer)
-        expect("wrong Content-Type", operation, answer, results, (ResponseValidationError,))
+        answer = Answer(operation.status, encode(document), content_type)
+        serve(h, "wrong Content-Type", operation, answer)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
@@ -414,9 +403,7 @@ def test_an_empty_success_is_a_validation_error(
     h: Harness, operation: Operation, content_type: str | None
 ) -> None:
     with TALLY.timed(SECTION, "empty 200"):
-        answer = Answer(operation.status, b"", content_type)
-        results = h.serve(operation, answer)
-        expect("empty 200", operation, answer, results, (ResponseValidationError,))
+        serve(h, "empty 200", operation, Answer(operation.status, b"", content_type))
 
 
 def padded(schema: dict[str, Any], document: Any, size: int) -> Any:
@@ -439,14 +426,11 @@ def test_big_bodies(h: Harness, operation: Operation) -> None:
         valid = encode(padded(operation.schema, document, 10 * MB))
         assert 10 * MB < len(valid) < 16 * MB
         answer = Answer(operation.status, valid)
-        expect("10 MB bodies", operation, answer, h.serve(operation, answer), parsed=True)
-        answer = Answer(operation.status, b"x" * (10 * MB))
-        results = h.serve(operation, answer)
-        expect("10 MB bodies", operation, answer, results, (ResponseValidationError,))
+        serve(h, "10 MB bodies", operation, answer, (), parsed=True)
+        serve(h, "10 MB bodies", operation, Answer(operation.status, b"x" * (10 * MB)))
         # Past the 16 MiB cap the body is not even read to the end.
-        answer = Answer(operation.status, encode(padded(operation.schema, document, 17 * MB)))
-        results = h.serve(operation, answer)
-        expect("10 MB bodies", operation, answer, results, (ResponseValidationError,))
+        too_big = encode(padded(operation.schema, document, 17 * MB))
+        serve(h, "10 MB bodies", operation, Answer(operation.status, too_big))
 
 
 def nested(depth: int, leaf: str = "1") -> str:
@@ -470,20 +454,12 @@ def test_deeply_nested_json(h: Harness, data: st.DataObject) -> None:
             # a RecursionError.
             member = b'"x-nested": ' + nested(depth).encode()
             body = encode(document)[:-1] + (b", " if document else b"") + member + b"}"
+            raises = () if depth <= 200 else (ResponseValidationError,)
             answer = Answer(operation.status, body)
-            results = h.serve(operation, answer)
-            expect(
-                "deeply nested JSON",
-                operation,
-                answer,
-                results,
-                () if depth <= 200 else (ResponseValidationError,),
-                parsed=depth < 5000,
-            )
+            serve(h, "deeply nested JSON", operation, answer, raises, parsed=depth < 5000)
         else:
             answer = Answer(operation.status, nested(depth).encode())
-            results = h.serve(operation, answer)
-            expect("deeply nested JSON", operation, answer, results, (ResponseValidationError,))
+            serve(h, "deeply nested JSON", operation, answer)
 
 
 LOGIN = next(o for o in OPERATIONS if o.name.endswith("(client.login)"))
@@ -504,10 +480,7 @@ def test_a_login_token_that_cannot_go_in_a_header_is_a_validation_error(
         where = data.draw(st.integers(0, len(value)), label="where")
         bad = data.draw(NOT_IN_A_HEADER, label="character")
         body[field] = value[:where] + bad + value[where:]
-        answer = Answer(LOGIN.status, encode(body))
-        results = h.serve(LOGIN, answer)
-        category = "login token unfit for a header"
-        expect(category, LOGIN, answer, results, (ResponseValidationError,))
+        serve(h, "login token unfit for a header", LOGIN, Answer(LOGIN.status, encode(body)))
 
 
 # --- Error statuses: APIStatusError, whatever the body -----------------------------------------
@@ -534,9 +507,8 @@ def test_an_html_error_page_from_a_proxy_is_a_status_error(h: Harness, data: st.
         def check(error: Any) -> None:
             assert error.status_code == status
 
-        results = h.serve(operation, answer)
         category = "HTML page from a proxy (502 ...)"
-        expect(category, operation, answer, results, (InternalServerError,), check=check)
+        serve(h, category, operation, answer, (InternalServerError,), check=check)
 
 
 ERROR_BODIES = st.one_of(
@@ -572,9 +544,7 @@ def test_any_error_status_is_a_status_error_whatever_its_body(
                 assert isinstance(error.errors, list)
             assert str(error) and repr(error)  # neither may raise
 
-        results = h.serve(operation, answer)
-        category = "error statuses, any body"
-        expect(category, operation, answer, results, (APIStatusError,), check=check)
+        serve(h, "error statuses, any body", operation, answer, (APIStatusError,), check=check)
 
 
 def test_every_operation_of_the_spec_is_fuzzed() -> None:

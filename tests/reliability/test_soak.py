@@ -30,7 +30,6 @@ from mongars_client.testing import Simulator
 from tests.reliability.conftest import TALLY
 from tests.reliability.fault_proxy import FaultProxy, Inject, frame
 from tests.reliability.support import (
-    PASSWORD,
     USERNAME,
     AsyncEvents,
     BlockingEvents,
@@ -92,15 +91,6 @@ def quiet_frames() -> Iterator[None]:
     frames.setLevel(logging.INFO)
     yield
     frames.setLevel(level)
-
-
-@pytest.fixture
-def servers() -> Iterator[tuple[Simulator, FaultProxy]]:
-    with (
-        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
-        FaultProxy(sim.port) as proxy,
-    ):
-        yield sim, proxy
 
 
 async def consume(events: BlockingEvents | AsyncEvents) -> dict[str, Any]:

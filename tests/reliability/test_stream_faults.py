@@ -12,7 +12,7 @@ import asyncio
 import struct
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,6 @@ from tests.reliability.conftest import TALLY
 from tests.reliability.fault_proxy import FaultProxy, Inject, frame
 from tests.reliability.support import (
     MARGIN,
-    PASSWORD,
     USERNAME,
     AsyncEvents,
     BlockingEvents,
@@ -56,16 +55,6 @@ HANDSHAKE = "/ws/chat/"
 TICKET = "/api/v1/auth/ws/ticket"
 
 Events = BlockingEvents | AsyncEvents
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[Simulator, FaultProxy]]:
-    """One simulator and one proxy in front of it, for the module (faults reset per test)."""
-    with (
-        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
-        FaultProxy(sim.port) as proxy,
-    ):
-        yield sim, proxy
 
 
 def close_frame(code: int, reason: str = "") -> bytes:
