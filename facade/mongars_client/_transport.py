@@ -302,13 +302,12 @@ class _Attempts:
                 await exchange.close(response)
         finally:
             deadline_var.reset(reset)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=httpx.ByteStream(b"".join(body.chunks)),
-            extensions=response.extensions,
-            request=request,
-        )
+        # The same response, its network stream (read to the end and closed above, without
+        # marking the response itself consumed) replaced by the bytes: httpx reads them as it
+        # would the network's, for the blocking client and the asyncio one alike.
+        response.stream = httpx.ByteStream(b"".join(body.chunks))
+        response.request = request
+        return response
 
 
 def _expired(deadline: float | None) -> bool:
@@ -329,7 +328,9 @@ class _BlockingExchange:
             body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
-        response.close()
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        stream.close()
 
     async def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -349,7 +350,9 @@ class _AsyncExchange:
             body.add(chunk)
 
     async def close(self, response: httpx.Response) -> None:
-        await response.aclose()
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        await stream.aclose()
 
     async def sleep(self, seconds: float) -> None:
         import asyncio  # here, not at the top: the blocking client never needs asyncio

@@ -60,13 +60,7 @@ class ApprovalResponse:
             status=status,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        approval_response.additional_properties = additional_properties
+        approval_response.additional_properties = d
         return approval_response
 
     @property

@@ -25,13 +25,7 @@ class AuthLoginResponse:
         d = dict(src_dict)
         auth_login_response = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        auth_login_response.additional_properties = additional_properties
+        auth_login_response.additional_properties = d
         return auth_login_response
 
     @property

@@ -215,13 +215,7 @@ class ChatRequest:
             token_ref=token_ref,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        chat_request.additional_properties = additional_properties
+        chat_request.additional_properties = d
         return chat_request
 
     @property

@@ -86,13 +86,7 @@ class ChatResponse:
             speech_turn=speech_turn,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        chat_response.additional_properties = additional_properties
+        chat_response.additional_properties = d
         return chat_response
 
     @property

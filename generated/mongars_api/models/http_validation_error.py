@@ -65,13 +65,7 @@ class HTTPValidationError:
             detail=detail,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        http_validation_error.additional_properties = additional_properties
+        http_validation_error.additional_properties = d
         return http_validation_error
 
     @property

@@ -168,13 +168,7 @@ class LLMHealthResponse:
             model=model,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_health_response.additional_properties = additional_properties
+        llm_health_response.additional_properties = d
         return llm_health_response
 
     @property

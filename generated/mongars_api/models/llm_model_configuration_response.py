@@ -81,13 +81,7 @@ class LLMModelConfigurationResponse:
             profile=profile,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_model_configuration_response.additional_properties = additional_properties
+        llm_model_configuration_response.additional_properties = d
         return llm_model_configuration_response
 
     @property

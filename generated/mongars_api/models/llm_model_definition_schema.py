@@ -142,13 +142,7 @@ class LLMModelDefinitionSchema:
             parameters=parameters,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_model_definition_schema.additional_properties = additional_properties
+        llm_model_definition_schema.additional_properties = d
         return llm_model_definition_schema
 
     @property

@@ -58,13 +58,7 @@ class LLMModelProfileSummary:
             name=name,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_model_profile_summary.additional_properties = additional_properties
+        llm_model_profile_summary.additional_properties = d
         return llm_model_profile_summary
 
     @property

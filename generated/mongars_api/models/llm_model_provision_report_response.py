@@ -65,15 +65,7 @@ class LLMModelProvisionReportResponse:
             statuses=statuses,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_model_provision_report_response.additional_properties = (
-            additional_properties
-        )
+        llm_model_provision_report_response.additional_properties = d
         return llm_model_provision_report_response
 
     @property

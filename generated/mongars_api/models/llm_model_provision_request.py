@@ -91,13 +91,7 @@ class LLMModelProvisionRequest:
             roles=roles,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        llm_model_provision_request.additional_properties = additional_properties
+        llm_model_provision_request.additional_properties = d
         return llm_model_provision_request
 
     @property

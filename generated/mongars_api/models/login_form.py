@@ -186,13 +186,7 @@ class LoginForm:
             scope=scope,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        login_form.additional_properties = additional_properties
+        login_form.additional_properties = d
         return login_form
 
     @property

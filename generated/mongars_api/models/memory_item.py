@@ -120,13 +120,7 @@ class MemoryItem:
             timestamp=timestamp,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        memory_item.additional_properties = additional_properties
+        memory_item.additional_properties = d
         return memory_item
 
     @property

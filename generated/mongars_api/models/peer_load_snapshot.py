@@ -120,13 +120,7 @@ class PeerLoadSnapshot:
             scheduler_id=scheduler_id,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        peer_load_snapshot.additional_properties = additional_properties
+        peer_load_snapshot.additional_properties = d
         return peer_load_snapshot
 
     @property

@@ -40,13 +40,7 @@ class PeerMessage:
             payload=payload,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        peer_message.additional_properties = additional_properties
+        peer_message.additional_properties = d
         return peer_message
 
     @property

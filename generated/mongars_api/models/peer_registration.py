@@ -40,13 +40,7 @@ class PeerRegistration:
             url=url,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        peer_registration.additional_properties = additional_properties
+        peer_registration.additional_properties = d
         return peer_registration
 
     @property

@@ -65,13 +65,7 @@ class PeerTelemetryEnvelope:
             telemetry=telemetry,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        peer_telemetry_envelope.additional_properties = additional_properties
+        peer_telemetry_envelope.additional_properties = d
         return peer_telemetry_envelope
 
     @property

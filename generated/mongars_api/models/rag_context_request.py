@@ -132,13 +132,7 @@ class RagContextRequest:
             repositories=repositories,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        rag_context_request.additional_properties = additional_properties
+        rag_context_request.additional_properties = d
         return rag_context_request
 
     @property

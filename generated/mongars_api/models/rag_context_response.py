@@ -102,13 +102,7 @@ class RagContextResponse:
             references=references,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        rag_context_response.additional_properties = additional_properties
+        rag_context_response.additional_properties = d
         return rag_context_response
 
     @property

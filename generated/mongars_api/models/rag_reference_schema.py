@@ -142,13 +142,7 @@ class RagReferenceSchema:
             url=url,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        rag_reference_schema.additional_properties = additional_properties
+        rag_reference_schema.additional_properties = d
         return rag_reference_schema
 
     @property

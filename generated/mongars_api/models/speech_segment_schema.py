@@ -65,13 +65,7 @@ class SpeechSegmentSchema:
             text=text,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        speech_segment_schema.additional_properties = additional_properties
+        speech_segment_schema.additional_properties = d
         return speech_segment_schema
 
     @property

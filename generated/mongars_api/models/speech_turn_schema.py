@@ -116,13 +116,7 @@ class SpeechTurnSchema:
             turn_id=turn_id,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        speech_turn_schema.additional_properties = additional_properties
+        speech_turn_schema.additional_properties = d
         return speech_turn_schema
 
     @property

@@ -93,13 +93,7 @@ class SuggestRequest:
             actions=actions,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        suggest_request.additional_properties = additional_properties
+        suggest_request.additional_properties = d
         return suggest_request
 
     @property

@@ -76,13 +76,7 @@ class SuggestResponse:
             scores=scores,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        suggest_response.additional_properties = additional_properties
+        suggest_response.additional_properties = d
         return suggest_response
 
     @property

@@ -55,13 +55,7 @@ class UserListResponse:
             users=users,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        user_list_response.additional_properties = additional_properties
+        user_list_response.additional_properties = d
         return user_list_response
 
     @property

@@ -55,13 +55,7 @@ class UserRegistration:
             username=username,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        user_registration.additional_properties = additional_properties
+        user_registration.additional_properties = d
         return user_registration
 
     @property

@@ -94,13 +94,7 @@ class ValidationError:
             type_=type_,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        validation_error.additional_properties = additional_properties
+        validation_error.additional_properties = d
         return validation_error
 
     @property

@@ -51,13 +51,7 @@ class WSTicketResponse:
             ttl=ttl,
         )
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional = prop_dict
-
-            additional_properties[prop_name] = additional
-
-        ws_ticket_response.additional_properties = additional_properties
+        ws_ticket_response.additional_properties = d
         return ws_ticket_response
 
     @property
