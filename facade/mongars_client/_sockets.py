@@ -42,6 +42,9 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
+        # The pool asks every idle connection whether it is readable each time it assigns a
+        # request: the wrapped stream answers directly, without a frame of ours per question.
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _capped(timeout))
@@ -61,7 +64,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
         return _DeadlineStream(secured)
 
-    def get_extra_info(self, info: str) -> Any:
+    def get_extra_info(self, info: str) -> Any:  # replaced per instance in __init__
         return self._stream.get_extra_info(info)
 
 
@@ -102,6 +105,9 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
 
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self._stream = stream
+        # The pool asks every idle connection whether it is readable each time it assigns a
+        # request: the wrapped stream answers directly, without a frame of ours per question.
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._stream.read(max_bytes, _capped(timeout))
@@ -121,7 +127,7 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         secured = await self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
         return _AsyncDeadlineStream(secured)
 
-    def get_extra_info(self, info: str) -> Any:
+    def get_extra_info(self, info: str) -> Any:  # replaced per instance in __init__
         return self._stream.get_extra_info(info)
 
 
