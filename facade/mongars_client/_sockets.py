@@ -37,14 +37,20 @@ def _capped(timeout: float | None) -> float | None:
     return remaining if timeout is None else min(timeout, remaining)
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    """A blocking connection whose reads and writes never wait past the call's deadline."""
+class _Wrapping:
+    """What both deadline streams share: the stream they wrap."""
 
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    def __init__(self, stream: Any) -> None:
         self._stream = stream
         # The pool asks every idle connection whether it is readable each time it assigns a
         # request: the wrapped stream answers directly, without a frame of ours per question.
-        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
+        self.get_extra_info = stream.get_extra_info
+
+
+class _DeadlineStream(_Wrapping, httpcore.NetworkStream):
+    """A blocking connection whose reads and writes never wait past the call's deadline."""
+
+    _stream: httpcore.NetworkStream
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _capped(timeout))
@@ -63,9 +69,6 @@ class _DeadlineStream(httpcore.NetworkStream):
     ) -> httpcore.NetworkStream:
         secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
         return _DeadlineStream(secured)
-
-    def get_extra_info(self, info: str) -> Any:  # replaced per instance in __init__
-        return self._stream.get_extra_info(info)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
@@ -87,27 +90,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         )
         return _DeadlineStream(stream)
 
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_unix_socket(path, _capped(timeout), socket_options)
-        return _DeadlineStream(stream)
-
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
 
 
-class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
+class _AsyncDeadlineStream(_Wrapping, httpcore.AsyncNetworkStream):
     """An asyncio connection whose reads and writes never wait past the call's deadline."""
 
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-        # The pool asks every idle connection whether it is readable each time it assigns a
-        # request: the wrapped stream answers directly, without a frame of ours per question.
-        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
+    _stream: httpcore.AsyncNetworkStream
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._stream.read(max_bytes, _capped(timeout))
@@ -127,9 +117,6 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         secured = await self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
         return _AsyncDeadlineStream(secured)
 
-    def get_extra_info(self, info: str) -> Any:  # replaced per instance in __init__
-        return self._stream.get_extra_info(info)
-
 
 class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
     """httpcore's anyio sockets (what it uses under asyncio), as `_AsyncDeadlineStream`s."""
@@ -148,15 +135,6 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         stream = await self._backend.connect_tcp(
             host, port, _capped(timeout), local_address, socket_options
         )
-        return _AsyncDeadlineStream(stream)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_unix_socket(path, _capped(timeout), socket_options)
         return _AsyncDeadlineStream(stream)
 
     async def sleep(self, seconds: float) -> None:
