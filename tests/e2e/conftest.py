@@ -117,10 +117,6 @@ class Portalled:
     def close(self) -> None:
         self._portal.call(self._wrapped.aclose)
 
-    @property
-    def unwrapped(self) -> Any:
-        return self._wrapped
-
 
 def make_client(mode: str, portal: BlockingPortal, *args: Any, **kwargs: Any) -> Any:
     """A `Client`, or an `AsyncClient` run through the portal."""
