@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
@@ -29,7 +30,14 @@ import httpx
 
 from mongars_client._auth import SessionAuth, json_problem, token_from_login
 from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
-from mongars_client._config import Settings, resolve_settings
+from mongars_client._config import (
+    NOT_GIVEN,
+    NotGiven,
+    Settings,
+    check_count,
+    check_seconds,
+    resolve_settings,
+)
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
 from mongars_client._transport import (
@@ -139,6 +147,17 @@ class _AsyncIO:
 
 def _endpoint_name(endpoint: ModuleType) -> str:
     return endpoint.__name__.removeprefix("mongars_api.api.")
+
+
+def _call_options(
+    max_retries: int | None, timeout: float | None
+) -> contextlib.AbstractContextManager[None]:
+    """One call's overrides, refused as the client's own settings would be when nonsense."""
+    if max_retries is not None:
+        check_count("max_retries", max_retries)
+    if timeout is not None:
+        check_seconds("timeout", timeout)
+    return call_options(max_retries, timeout)
 
 
 def _require_text(name: str, value: object, *, max_length: int | None = None) -> str:
@@ -385,7 +404,7 @@ class _Operations:
             approval_token=UNSET if approval_token is None else approval_token,
             token_ref=UNSET if token_ref is None else token_ref,
         )
-        with call_options(max_retries, timeout):
+        with _call_options(max_retries, timeout):
             result: ChatResponse = await self._call(chat_endpoint, ChatResponse, body=body)
         return result
 
@@ -407,7 +426,7 @@ class _Operations:
         from mongars_api.api.conversation import history as history_endpoint
         from mongars_api.models import MemoryItem
 
-        with call_options(max_retries, timeout):
+        with _call_options(max_retries, timeout):
             items: list[MemoryItem] = await self._call(
                 history_endpoint, list, user_id=user_id, limit=limit
             )
@@ -589,7 +608,7 @@ class _ClientBase(Generic[H, ES, CS]):
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
         max_retry_wait: float | None = None,
         retry_non_idempotent: bool = False,

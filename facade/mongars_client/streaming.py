@@ -259,6 +259,24 @@ class StreamOptions:
     max_frame: int = 2**20
     """Largest frame accepted, in bytes."""
 
+    def __attrs_post_init__(self) -> None:
+        # Refused when made, with the setting's name, not as an OverflowError mid-stream.
+        from mongars_client._config import check_count, check_seconds
+
+        for name, minimum in (
+            ("max_reconnects", 0),
+            ("max_queue", 1),
+            ("dedup_window", 0),
+            ("max_frame", 1),
+        ):
+            check_count(f"StreamOptions.{name}", getattr(self, name), minimum=minimum)
+        for name in ("open_timeout", "ping_interval", "ping_timeout"):
+            value = getattr(self, name)
+            if value is not None or name == "open_timeout":
+                check_seconds(f"StreamOptions.{name}", value)
+        for name in ("close_timeout", "backoff_base", "backoff_cap"):
+            check_seconds(f"StreamOptions.{name}", getattr(self, name), zero=True)
+
     def backoff(self, attempt: int) -> float:
         """Delay before reconnect number `attempt` (1, 2 ...), with jitter."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
