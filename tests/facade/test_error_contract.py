@@ -144,6 +144,17 @@ def test_a_response_validation_error_names_the_exchange_and_shows_an_excerpt(
     assert isinstance(error.__cause__, KeyError | TypeError)
 
 
+def test_a_login_answer_that_is_not_json_shows_an_excerpt(
+    client: Client, server: FakeServer
+) -> None:
+    server.login = lambda request: httpx.Response(200, text="<html>down for maintenance</html>")  # type: ignore[method-assign]
+    with pytest.raises(errors.ResponseValidationError) as caught:
+        client.login("u1", PASSWORD)
+    error = caught.value
+    assert (error.status_code, error.method, error.path) == (200, "POST", "/token")
+    assert error.body_excerpt == "<html>down for maintenance</html>"
+
+
 def test_an_excerpt_never_shows_a_token(client: Client, server: FakeServer) -> None:
     client.login("u1", PASSWORD)
     leaked = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlc2lnbmF0dXJl"
