@@ -21,6 +21,10 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RETRY_WAIT = 60.0
+# The longest wait a setting may ask for (about 31 years): beyond ~9.2e9 s the socket, sleep
+# and thread waits of the standard library raise OverflowError, at the first call rather than
+# when the client is made. `timeout=None` is the way to say "no timeout".
+MAX_SECONDS = 1e9
 
 ENVIRONMENT = {
     "MONGARS_BASE_URL": "base URL of the server, such as https://mongars.example.com",
@@ -124,6 +128,8 @@ def _env_float(environ: Mapping[str, str], name: str) -> float | None:
         value = math.nan
     if not math.isfinite(value):
         raise ConfigurationError(f"{name}={raw!r} is not a number of seconds")
+    if value > MAX_SECONDS:
+        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {raw!r}")
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, not {raw!r}")
     return value
@@ -140,12 +146,19 @@ def _env_int(environ: Mapping[str, str], name: str) -> int | None:
 
 def check_seconds(name: str, value: object, *, zero: bool = False) -> float:
     """`value` as a finite number of seconds, > 0 (or >= 0 with `zero`); else ConfigurationError."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # An int is always finite, and math.isfinite() would raise OverflowError for a huge one.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise ConfigurationError(f"{name} must be a finite number of seconds, not {value!r}")
     if value < 0 or (value == 0 and not zero):
         raise ConfigurationError(
             f"{name} must be {'at least 0' if zero else 'positive'}, not {value!r}"
         )
+    if value > MAX_SECONDS:
+        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {value!r}")
     return float(value)
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mongars_client import AsyncClient, Client, errors
-from mongars_client._config import resolve_settings
+from mongars_client._config import MAX_SECONDS, resolve_settings
 from mongars_client.streaming import StreamOptions
 from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer
 
@@ -150,3 +150,49 @@ def test_a_client_without_a_timeout_still_works(server: FakeServer) -> None:
     ):
         client.login("u1", PASSWORD)
         assert client.chat("hello").response == "hello back"
+
+
+# Beyond ~9.2e9 s, socket.settimeout(), time.sleep() and threading waits raise OverflowError:
+# a finite but huge number of seconds used to pass the checks and fail at the first call.
+HUGE = [1e10, 2.0**63, 10**400]
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+@pytest.mark.parametrize("value", HUGE, ids=["1e10", "2**63", "10**400"])
+def test_a_huge_timeout_is_refused_when_the_client_is_made(
+    cls: type[Client] | type[AsyncClient], value: float
+) -> None:
+    with pytest.raises(errors.ConfigurationError, match="timeout must be at most"):
+        cls(BASE_URL, timeout=value)
+    with pytest.raises(errors.ConfigurationError, match="max_retry_wait must be at most"):
+        cls(BASE_URL, max_retry_wait=value)
+    with pytest.raises(errors.ConfigurationError, match=r"timeout\.read must be at most"):
+        cls(BASE_URL, timeout=httpx.Timeout(5.0, read=value))
+
+
+@pytest.mark.parametrize("raw", ["1e10", "9223372036854775808"])
+def test_a_huge_mongars_timeout_is_refused(raw: str) -> None:
+    env = {"MONGARS_BASE_URL": "https://x.example.com", "MONGARS_TIMEOUT": raw}
+    with pytest.raises(errors.ConfigurationError, match="MONGARS_TIMEOUT must be at most"):
+        resolve_settings(environ=env)
+
+
+def test_a_huge_per_call_timeout_or_stream_option_is_refused(
+    client: Client, server: FakeServer
+) -> None:
+    client.login("u1", PASSWORD)
+    sent = len(server.requests)
+    with pytest.raises(errors.ConfigurationError, match="timeout must be at most"):
+        client.history(timeout=1e10)
+    assert len(server.requests) == sent
+    with pytest.raises(errors.ConfigurationError, match=r"StreamOptions\.ping_interval"):
+        StreamOptions(ping_interval=1e10)
+
+
+def test_the_longest_timeout_allowed_works_over_a_real_socket() -> None:
+    from mongars_client.testing import Simulator
+
+    with Simulator() as sim:
+        for timeout in (MAX_SECONDS, None):
+            with Client(sim.base_url, timeout=timeout) as client:
+                assert client.health() is not None
