@@ -96,6 +96,22 @@ class Unreleased:
     def __bool__(self) -> bool:
         return any(self.sections.values())
 
+    def found_in(self, text: str) -> Unreleased:
+        """These lines, keeping only those that `text` holds, whole, under the same `### `."""
+        blocks: dict[str, str] = {}
+        for match in re.finditer(r"(?ms)^### ([^\n]+)\n(.*?)(?=^##|\Z)", text):
+            blocks[match[1].strip()] = blocks.get(match[1].strip(), "") + match[2]
+        return Unreleased(
+            {
+                name: [
+                    item
+                    for item in items
+                    if re.search(rf"(?m)^{re.escape(item)}$", blocks.get(name, ""))
+                ]
+                for name, items in self.sections.items()
+            }
+        )
+
     def merged(self, other: Unreleased) -> Unreleased:
         """These lines, then those of `other` not already here, section by section."""
         sections = {name: list(items) for name, items in self.sections.items()}
@@ -314,13 +330,19 @@ def _newer(entry: str, base: tuple[int, int, int]) -> bool:
 
 
 def _unreleased_of(root: Path, text: str) -> Unreleased:
-    """The Unreleased lines of HEAD's CHANGELOG.md, then those only in the working tree's."""
+    """The Unreleased lines of HEAD's CHANGELOG.md, then those only in the working tree's.
+
+    HEAD's lines count only while the working tree still holds them (under Unreleased, or in
+    the entry an earlier run folded them into): a line reworded, taken back or moved to another
+    sub-heading before the step is not released as well, nor does it move the version.
+    """
     try:
         in_head = committed(root, CHANGELOG)
     except Skip:  # no CHANGELOG.md in HEAD yet
         in_head = ""
     try:
-        return parse_unreleased(in_head).merged(parse_unreleased(text))
+        folded = without_unreleased(text)  # where an earlier run put them
+        return parse_unreleased(in_head).found_in(folded).merged(parse_unreleased(text))
     except ChangelogError as exc:
         raise SystemExit(f"error: {CHANGELOG}: {exc}") from None
 

@@ -313,3 +313,36 @@ def test_the_step_stops_on_an_unreadable_unreleased_section(tmp_path: Path) -> N
     with pytest.raises(SystemExit, match="unknown sub-heading '### Tweaked'"):
         release.record_spec_change(repo)
     assert (repo / release.VERSION_FILE).read_bytes() == (ROOT / release.VERSION_FILE).read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_line_edited_or_removed_before_the_step_is_not_released_as_well(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764590400")
+    repo = minimal_repo(tmp_path)
+    base = release.read_version((repo / release.VERSION_FILE).read_text())
+    changelog = repo / "CHANGELOG.md"
+    committed = UNRELEASED.replace("- Errors pickle.", "- Errors pikle.\n- A change undone.")
+    committed = committed.replace("### Fixed", "- Moved.\n\n### Fixed")
+    changelog.write_text(release.CHANGELOG_HEADER + "\n" + committed + "\n" + RELEASED)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "SDK changes noted under Unreleased")
+
+    # Before `make generate`: a typo fixed, a line taken back, an Added line dropped and
+    # another moved to Fixed.
+    edited = "## Unreleased\n\n### Fixed\n\n- Errors pickle.\n- Moved.\n"
+    changelog.write_text(release.CHANGELOG_HEADER + "\n" + edited + "\n" + RELEASED)
+    release.record_spec_change(repo)
+    folded = changelog.read_text()
+    assert "- Errors pickle." in folded
+    assert "pikle" not in folded and "undone" not in folded and "timeout_total" not in folded
+    assert "\n### Added\n" not in folded
+    assert "### Fixed\n\n- Errors pickle.\n- Moved.\n" in folded
+    patch = release.bump_version(base, "patch")
+    assert release.read_version((repo / release.VERSION_FILE).read_text()) == patch
+
+    # And again before the commit: the same bytes.
+    release.record_spec_change(repo)
+    assert changelog.read_text() == folded
