@@ -59,6 +59,8 @@ __all__ = [
 ]
 
 _MAX_DETAIL = 500
+# Bytes read past an excerpt's end, so that a secret that starts inside it is masked whole.
+_SECRET_WINDOW = 8192
 # Shows any parsed body in bounded space and depth: `str()` of a list nested a thousand deep
 # would raise RecursionError while the error is being built.
 _SHORT = reprlib.Repr()
@@ -293,8 +295,13 @@ _HINTS: dict[type[APIStatusError], str] = {
 
 
 def body_excerpt(content: bytes) -> str:
-    """The start of a body as text for an error: bounded, undecodable bytes replaced, no secret."""
-    return redact(content[: _MAX_DETAIL * 4].decode("utf-8", "replace")[:_MAX_DETAIL])
+    """The start of a body as text for an error: bounded, undecodable bytes replaced, no secret.
+
+    Masked, then cut: the start of a secret cut in two is no longer the secret, and would be
+    shown. The window read is wide enough for any secret begun within the excerpt to end in it.
+    """
+    window = content[: _MAX_DETAIL * 4 + _SECRET_WINDOW].decode("utf-8", "replace")
+    return redact(window)[:_MAX_DETAIL]
 
 
 def _safe_headers(headers: httpx.Headers) -> httpx.Headers:

@@ -166,6 +166,22 @@ def test_an_excerpt_never_shows_a_token(client: Client, server: FakeServer) -> N
     assert "***" in caught.value.body_excerpt
 
 
+def test_an_excerpt_cut_in_the_middle_of_a_secret_shows_none_of_it(
+    client: Client, server: FakeServer
+) -> None:
+    client.login("u1", PASSWORD)
+    # Masked first, then cut: cut first, the start of the password would no longer be the
+    # password, and would be shown.
+    prefix = '{"note": "' + "y" * (495 - len('{"note": "'))
+    server.script.append(httpx.Response(200, text=prefix + PASSWORD + ' was refused"}'))
+    with pytest.raises(errors.ResponseValidationError) as caught:
+        client.chat("hello")
+    excerpt = caught.value.body_excerpt
+    assert excerpt is not None and len(excerpt) <= 500
+    assert PASSWORD[:5] not in excerpt
+    assert excerpt.endswith("*** w")
+
+
 def test_a_long_retry_after_raises_a_rate_limit_error_with_its_response(
     client: Client, server: FakeServer
 ) -> None:
