@@ -328,13 +328,17 @@ def _safe_copies(response: httpx.Response) -> httpx.Response:
     content = response.content
     text = content.decode("utf-8", "replace")
     masked = redact(text)
-    return httpx.Response(
+    copy = httpx.Response(
         response.status_code,
-        headers=_safe_headers(response.headers),
         content=content if masked == text else masked.encode(),
         request=safe_request,
         extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
     )
+    # The headers are set once the body is in place: `content` is already decoded, and made
+    # with a `Content-Encoding: gzip` header the copy would decode it a second time and fail.
+    # So the copy is as httpx's own answer: the server's headers, the decoded body.
+    copy.headers = _safe_headers(response.headers)
+    return copy
 
 
 def _text(value: Any) -> str:

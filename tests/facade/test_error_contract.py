@@ -182,6 +182,34 @@ def test_an_excerpt_cut_in_the_middle_of_a_secret_shows_none_of_it(
     assert excerpt.endswith("*** w")
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_error_answer_is_the_typed_error_with_its_headers(
+    client: Client, server: FakeServer, encoding: str
+) -> None:
+    import gzip
+    import zlib
+
+    body = json.dumps({"detail": "no such thing " * 50}).encode()
+    packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
+    client.login("u1", PASSWORD)
+    server.script.append(
+        httpx.Response(
+            404,
+            headers={"Content-Encoding": encoding, "Content-Type": "application/json"},
+            content=packed,
+        )
+    )
+    with pytest.raises(errors.NotFoundError) as caught:
+        client.chat("hello")
+    response = caught.value.response
+    assert response is not None
+    assert response.headers["content-encoding"] == encoding
+    assert response.content == body
+    assert response.json()["detail"].startswith("no such thing")
+    again = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 (our own bytes)
+    assert again.response is not None and again.response.content == body
+
+
 def test_a_long_retry_after_raises_a_rate_limit_error_with_its_response(
     client: Client, server: FakeServer
 ) -> None:
