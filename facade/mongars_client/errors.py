@@ -322,8 +322,11 @@ def _safe_copies(response: httpx.Response) -> httpx.Response:
     originals hold the connection's objects, which neither pickle nor belong in an error.
     """
     request = response.request
+    url = request.url
+    if url.password:  # a base URL's `user:password@` never reaches an error
+        url = url.copy_with(username=url.username, password=MASK)
     safe_request = httpx.Request(
-        request.method, redact(str(request.url)), headers=_safe_headers(request.headers)
+        request.method, redact(str(url)), headers=_safe_headers(request.headers)
     )
     content = response.content
     text = content.decode("utf-8", "replace")

@@ -210,6 +210,29 @@ def test_a_compressed_error_answer_is_the_typed_error_with_its_headers(
     assert again.response is not None and again.response.content == body
 
 
+def test_a_password_in_the_base_url_never_reaches_an_error() -> None:
+    secret = "in-the-url-9"
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "nope"})
+
+    with (
+        Client(
+            f"https://admin:{secret}@api.example.com",
+            transport=httpx.MockTransport(refuse),
+            max_retries=0,
+        ) as client,
+        pytest.raises(errors.NotFoundError) as caught,
+    ):
+        client.health()
+    error = caught.value
+    assert error.request is not None and error.response is not None
+    assert secret not in str(error.request.url) + str(error.response.request.url)
+    assert secret not in str(pickle.dumps(error))
+    assert error.request.url.username == "admin"
+    assert error.request.url.path == "/healthz"
+
+
 def test_a_long_retry_after_raises_a_rate_limit_error_with_its_response(
     client: Client, server: FakeServer
 ) -> None:
