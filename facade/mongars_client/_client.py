@@ -199,6 +199,8 @@ def _parameters(endpoint: ModuleType) -> tuple[inspect.Signature, dict[str, tupl
 
 def _classes(annotation: object) -> tuple[type, ...]:
     """The runtime classes an annotation admits, or () when a check could not say."""
+    if annotation is typing.Any or annotation is object:
+        return ()  # anything goes (and isinstance() refuses `Any` with a TypeError of its own)
     if isinstance(annotation, type):
         return (annotation, int) if annotation is float else (annotation,)
     origin = typing.get_origin(annotation)

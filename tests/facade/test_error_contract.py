@@ -71,6 +71,30 @@ def test_a_well_formed_call_still_goes_through(client: Client, server: FakeServe
     assert client.call(history_module, user_id="u1", limit=3) == []
 
 
+def test_an_argument_annotated_any_or_object_takes_any_value(
+    client: Client, server: FakeServer
+) -> None:
+    # A spec with an untyped body (`{}`) makes openapi-python-client annotate it `Any`, which
+    # isinstance() refuses with a TypeError of its own: every call would be the caller's fault.
+    import types
+    from typing import Any, Union
+
+    from mongars_api.api.system import healthz
+
+    def _get_kwargs(*, body: Any, note: object = None, extra: int | Any = 0) -> dict[str, Any]:
+        return healthz._get_kwargs()
+
+    # As the generated modules have them: objects, not this file's postponed strings.
+    _get_kwargs.__annotations__ = {"body": Any, "note": object, "extra": Union[int, Any]}  # noqa: UP007
+
+    untyped = types.ModuleType("mongars_api.api.system.untyped")
+    untyped._get_kwargs = _get_kwargs  # type: ignore[attr-defined]
+    untyped._build_response = healthz._build_response  # type: ignore[attr-defined]
+    server.script.append(httpx.Response(200, json={"status": "ok"}))
+    reply = client.call(untyped, body={"free": "form"}, note=3, extra="x")  # type: ignore[arg-type]
+    assert reply.additional_properties == {"status": "ok"}  # type: ignore[attr-defined]
+
+
 # --- The exchange an error came from -----------------------------------------------------------
 
 
