@@ -131,12 +131,14 @@ def _unreleased_span(text: str) -> tuple[int, int, int] | None:
     return heading.start(), heading.end(), end
 
 
-def parse_unreleased(text: str) -> Unreleased:
+def parse_unreleased(text: str, *, strict: bool = True) -> Unreleased:
     """The `## Unreleased` section of a CHANGELOG.md text (empty when it has none).
 
     `ChangelogError` for a sub-heading `SDK_SECTIONS` does not know, a bullet before any
     sub-heading, or a line that is neither a bullet nor the indented continuation of one: a
     change that would be versioned wrongly, or not at all, is refused rather than guessed.
+    Not `strict`, such lines are left out instead (for HEAD's text, which the working tree's
+    may have put right).
     """
     span = _unreleased_span(text)
     if span is None:
@@ -149,6 +151,9 @@ def parse_unreleased(text: str) -> Unreleased:
         if line.startswith("### "):
             name = line[4:].strip()
             if name not in SDK_SECTIONS:
+                if not strict:
+                    current = None
+                    continue
                 known = ", ".join(f"### {n}" for n in SDK_SECTIONS)
                 raise ChangelogError(
                     f"## {UNRELEASED}: unknown sub-heading {line.strip()!r}; use one of {known}"
@@ -156,6 +161,8 @@ def parse_unreleased(text: str) -> Unreleased:
             current = sections.setdefault(name, [])
         elif line.startswith("- "):
             if current is None:
+                if not strict:
+                    continue
                 raise ChangelogError(
                     f"## {UNRELEASED}: {line.strip()!r} comes before any ### sub-heading "
                     "(### Added, ### Changed, ### Fixed ...), which says what kind of change it is"
@@ -163,6 +170,8 @@ def parse_unreleased(text: str) -> Unreleased:
             current.append(line.rstrip())
         elif line[:1].isspace() and current:
             current[-1] += "\n" + line.rstrip()
+        elif not strict:
+            continue  # prose, or the continuation of a line left out
         else:
             raise ChangelogError(
                 f"## {UNRELEASED}, line {number} of the section: {line.strip()!r} is not a `- ` "
@@ -342,7 +351,8 @@ def _unreleased_of(root: Path, text: str) -> Unreleased:
         in_head = ""
     try:
         folded = without_unreleased(text)  # where an earlier run put them
-        return parse_unreleased(in_head).found_in(folded).merged(parse_unreleased(text))
+        head = parse_unreleased(in_head, strict=False)  # only its lines found in `folded` count
+        return head.found_in(folded).merged(parse_unreleased(text))
     except ChangelogError as exc:
         raise SystemExit(f"error: {CHANGELOG}: {exc}") from None
 

@@ -346,3 +346,25 @@ def test_a_line_edited_or_removed_before_the_step_is_not_released_as_well(
     # And again before the commit: the same bytes.
     release.record_spec_change(repo)
     assert changelog.read_text() == folded
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_unreadable_section_committed_then_corrected_is_folded(tmp_path: Path) -> None:
+    repo = minimal_repo(tmp_path)
+    base = release.read_version((repo / release.VERSION_FILE).read_text())
+    changelog = repo / "CHANGELOG.md"
+    changelog.write_text("## Unreleased\n\n### Tweaked\n\n- x\nstray prose\n\n" + RELEASED)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    # The step says what is wrong; once the working tree is put right, it goes on.
+    with pytest.raises(SystemExit, match="unknown sub-heading '### Tweaked'"):
+        release.record_spec_change(repo)
+    changelog.write_text("## Unreleased\n\n### Fixed\n\n- x\n\n" + RELEASED)
+    release.record_spec_change(repo)
+    folded = changelog.read_text()
+    assert "### Fixed\n\n- x\n" in folded and "Tweaked" not in folded
+    patch = release.bump_version(base, "patch")
+    assert release.read_version((repo / release.VERSION_FILE).read_text()) == patch
+    release.record_spec_change(repo)
+    assert changelog.read_text() == folded
