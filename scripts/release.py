@@ -140,6 +140,14 @@ def parse_unreleased(text: str, *, strict: bool = True) -> Unreleased:
     Not `strict`, such lines are left out instead (for HEAD's text, which the working tree's
     may have put right).
     """
+    if strict:
+        for heading in re.finditer(r"(?m)^## ([^\n]*)$", text):
+            title = heading[1].strip()
+            if title != UNRELEASED and not _SEMVER.match(title.split(" ")[0]):
+                raise ChangelogError(
+                    f"{heading[0].strip()!r} is neither `## {UNRELEASED}` nor a version's "
+                    "entry: its lines would be left out of the next version"
+                )
     span = _unreleased_span(text)
     if span is None:
         return Unreleased()

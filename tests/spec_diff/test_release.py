@@ -368,3 +368,10 @@ def test_an_unreadable_section_committed_then_corrected_is_folded(tmp_path: Path
     assert release.read_version((repo / release.VERSION_FILE).read_text()) == patch
     release.record_spec_change(repo)
     assert changelog.read_text() == folded
+
+
+@pytest.mark.parametrize("heading", ["## [Unreleased]", "## unreleased", "## Unreleased changes"])
+def test_an_unreleased_heading_the_step_would_not_see_is_refused(heading: str) -> None:
+    text = release.CHANGELOG_HEADER + f"\n{heading}\n\n### Fixed\n\n- x\n\n" + RELEASED
+    with pytest.raises(release.ChangelogError, match="## Unreleased"):
+        release.parse_unreleased(text)
