@@ -18,7 +18,7 @@ from mongars_client._bridge import iterate_sync
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
 from mongars_client._transport import parse_retry_after
-from mongars_client.errors import ResponseValidationError, body_excerpt, error_for_response
+from mongars_client.errors import ResponseValidationError, error_for_response
 
 logger = logging.getLogger("mongars_client")
 
@@ -60,14 +60,11 @@ def token_from_login(response: httpx.Response) -> Token:
     except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
         problem = "is not JSON"
     if problem is not None:
-        raise ResponseValidationError(
-            f"the login answer {problem}",
-            status_code=response.status_code,
-            method="POST",
-            path="/token",
-            body_excerpt=body_excerpt(response.content),
-        )
-    return Token.from_login_body(body)
+        raise ResponseValidationError.for_response(f"the login answer {problem}", response)
+    try:
+        return Token.from_login_body(body)
+    except ResponseValidationError as error:  # JSON, but not a token: say which answer it was
+        raise ResponseValidationError.for_response(str(error), response) from None
 
 
 class SessionAuth(httpx.Auth):

@@ -179,6 +179,21 @@ def test_a_login_answer_that_is_not_json_shows_an_excerpt(
     assert error.body_excerpt == "<html>down for maintenance</html>"
 
 
+def test_a_login_answer_that_is_json_but_no_token_names_the_exchange() -> None:
+    from mongars_client.testing import Simulator
+
+    with (
+        Simulator(users={"u1": PASSWORD}) as sim,
+        Client(sim.base_url, username="u1", password=PASSWORD) as client,
+    ):
+        sim.faults.malformed_next(1, path="/token")
+        with pytest.raises(errors.ResponseValidationError, match="no access_token") as caught:
+            client.history()
+    error = caught.value
+    assert (error.status_code, error.method, error.path) == (200, "POST", "/token")
+    assert error.body_excerpt is not None and "access_token" in error.body_excerpt
+
+
 def test_an_excerpt_never_shows_a_token(client: Client, server: FakeServer) -> None:
     client.login("u1", PASSWORD)
     leaked = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlc2lnbmF0dXJl"
