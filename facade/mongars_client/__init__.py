@@ -19,6 +19,7 @@ from mongars_client._version import __version__
 
 if TYPE_CHECKING:
     from mongars_client._client import AsyncClient, Client
+    from mongars_client._config import NOT_GIVEN, NotGiven
     from mongars_client._token import Token
     from mongars_client.errors import (
         APIConnectionError,
@@ -38,6 +39,8 @@ _LAZY = {
     "Client": "mongars_client._client",
     "AsyncClient": "mongars_client._client",
     "Token": "mongars_client._token",
+    "NOT_GIVEN": "mongars_client._config",
+    "NotGiven": "mongars_client._config",
     "MonGARSError": "mongars_client.errors",
     "APIConnectionError": "mongars_client.errors",
     "APITimeoutError": "mongars_client.errors",
@@ -50,6 +53,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -57,6 +61,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "MonGARSError",
+    "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",

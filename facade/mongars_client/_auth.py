@@ -60,13 +60,11 @@ def token_from_login(response: httpx.Response) -> Token:
     except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
         problem = "is not JSON"
     if problem is not None:
-        raise ResponseValidationError(
-            f"the login answer {problem}",
-            status_code=response.status_code,
-            method="POST",
-            path="/token",
-        )
-    return Token.from_login_body(body)
+        raise ResponseValidationError.for_response(f"the login answer {problem}", response)
+    try:
+        return Token.from_login_body(body)
+    except ResponseValidationError as error:  # JSON, but not a token: say which answer it was
+        raise ResponseValidationError.for_response(str(error), response) from None
 
 
 class SessionAuth(httpx.Auth):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
+import os
 import re
+import ssl
+import types
+import typing
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
@@ -25,7 +30,14 @@ import httpx
 
 from mongars_client._auth import SessionAuth, json_problem, token_from_login
 from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
-from mongars_client._config import Settings, resolve_settings
+from mongars_client._config import (
+    NOT_GIVEN,
+    NotGiven,
+    Settings,
+    check_count,
+    check_seconds,
+    resolve_settings,
+)
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
 from mongars_client._transport import (
@@ -55,6 +67,7 @@ if TYPE_CHECKING:
     from mongars_api import AuthenticatedClient
     from mongars_api.models import (
         ChatResponse,
+        HTTPValidationError,
         MemoryItem,
         SystemHealthzResponse,
         UsersRegisterResponse,
@@ -72,6 +85,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 ES = TypeVar("ES", "EventStream", "AsyncEventStream")
 CS = TypeVar("CS", "ChatStream", "AsyncChatStream")
@@ -135,6 +149,17 @@ def _endpoint_name(endpoint: ModuleType) -> str:
     return endpoint.__name__.removeprefix("mongars_api.api.")
 
 
+def _call_options(
+    max_retries: int | None, timeout: float | None
+) -> contextlib.AbstractContextManager[None]:
+    """One call's overrides, refused as the client's own settings would be when nonsense."""
+    if max_retries is not None:
+        check_count("max_retries", max_retries)
+    if timeout is not None:
+        check_seconds("timeout", timeout)
+    return call_options(max_retries, timeout)
+
+
 def _require_text(name: str, value: object, *, max_length: int | None = None) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, not {type(value).__name__}")
@@ -145,6 +170,75 @@ def _require_text(name: str, value: object, *, max_length: int | None = None) ->
             f"{name} is {len(value)} characters long; the API accepts {max_length} at most"
         )
     return value
+
+
+class Endpoint(Protocol[P, T_co]):
+    """A generated endpoint module, `mongars_api.api.<group>.<operation>`, as `call` sees it.
+
+    Its `_get_kwargs` gives the arguments `call` takes and its `sync` the answer's type, so
+    `client.call(chat, body=ChatRequest(...))` is checked and typed `ChatResponse`.
+    """
+
+    @property
+    def _get_kwargs(self) -> Callable[P, dict[str, Any]]: ...
+
+    @property
+    def sync(self) -> Callable[..., T_co | HTTPValidationError | None]: ...
+
+
+@functools.cache
+def _parameters(endpoint: ModuleType) -> tuple[inspect.Signature, dict[str, tuple[type, ...]]]:
+    """The signature of an endpoint's arguments, and the classes each argument may be."""
+    signature = inspect.signature(endpoint._get_kwargs)
+    return signature, {
+        name: classes
+        for name, parameter in signature.parameters.items()
+        if (classes := _classes(parameter.annotation))
+    }
+
+
+def _classes(annotation: object) -> tuple[type, ...]:
+    """The runtime classes an annotation admits, or () when a check could not say."""
+    if annotation is typing.Any or annotation is object:
+        return ()  # anything goes (and isinstance() refuses `Any` with a TypeError of its own)
+    if isinstance(annotation, type):
+        return (annotation, int) if annotation is float else (annotation,)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        found: list[type] = []
+        for member in typing.get_args(annotation):
+            classes = _classes(member)
+            if not classes:
+                return ()
+            found += classes
+        return tuple(found)
+    return (origin,) if isinstance(origin, type) else ()
+
+
+def _check_arguments(endpoint: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ModuleType:
+    """Raise `TypeError` for arguments the endpoint does not take, before anything is sent."""
+    if not isinstance(endpoint, ModuleType) or not hasattr(endpoint, "_get_kwargs"):
+        raise TypeError(f"call() takes a generated endpoint module, not {endpoint!r}")
+    name = _endpoint_name(endpoint)
+    signature, classes = _parameters(endpoint)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"{name} takes {_describe(signature)}: {error}") from None
+    for argument, value in kwargs.items():
+        allowed = classes.get(argument)
+        if allowed and not isinstance(value, allowed):
+            names = " or ".join(c.__name__ for c in allowed)
+            raise TypeError(
+                f"{name}: {argument} must be {names}, not {type(value).__name__}"
+                + (" (build the generated model)" if isinstance(value, dict) else "")
+            )
+    return endpoint
+
+
+def _describe(signature: inspect.Signature) -> str:
+    names = list(signature.parameters)
+    return "no arguments" if not names else "the arguments " + ", ".join(names)
 
 
 class _Operations:
@@ -194,37 +288,44 @@ class _Operations:
     ) -> Any:
         self._check_open()
         name = _endpoint_name(endpoint)
+        # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built here
+        # (on the cached URL) and sent through the blocking or asyncio I/O. Three steps, three
+        # kinds of fault: the caller's arguments, the exchange, the server's answer.
         try:
-            # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built
-            # here (on the cached URL) and sent through the blocking or asyncio I/O.
             request_kwargs = endpoint._get_kwargs(**kwargs)
-            request_kwargs["url"] = self._url(request_kwargs["url"])
-            request = self._io.http.build_request(**request_kwargs)
-            response = endpoint._build_response(
-                client=self._api(), response=await self._io.send(request)
-            )
+        except _PARSE_FAILURES as error:
+            raise TypeError(
+                f"{name} cannot take these arguments: {type(error).__name__}: {error}"
+            ) from error
+        request_kwargs["url"] = self._url(request_kwargs["url"])
+        request = self._io.http.build_request(**request_kwargs)
+        try:
+            answer = await self._io.send(request)
         except MonGARSError:
             raise
         except httpx.DecodingError as error:
             raise ResponseValidationError(
-                f"the answer of {name} could not be decoded: {error}"
+                f"the answer of {name} could not be decoded: {error}",
+                method=request.method,
+                path=request.url.path,
             ) from error
         except httpx.HTTPError as error:
             raise APIConnectionError(f"{name} failed: {error}") from error
+        try:
+            response = endpoint._build_response(client=self._api(), response=answer)
         except _PARSE_FAILURES as error:
-            raise ResponseValidationError(
-                f"the answer of {name} does not match the API: {type(error).__name__}: {error}"
+            raise ResponseValidationError.for_response(
+                f"the answer of {name} does not match the API: {type(error).__name__}: {error}",
+                answer,
             ) from error
         problem = json_problem(response.headers, response.content)
         if problem is not None:
-            raise ResponseValidationError(
-                f"the answer of {name} {problem}", status_code=int(response.status_code)
-            )
+            raise ResponseValidationError.for_response(f"the answer of {name} {problem}", answer)
         # None: a status the spec does not document for this operation (a 3xx from a proxy ...).
         if response.parsed is None or not isinstance(response.parsed, expected):
-            raise ResponseValidationError(
+            raise ResponseValidationError.for_response(
                 f"the answer of {name} (status {int(response.status_code)}) is not the API's",
-                status_code=int(response.status_code),
+                answer,
             )
         return response.parsed
 
@@ -305,7 +406,7 @@ class _Operations:
             approval_token=UNSET if approval_token is None else approval_token,
             token_ref=UNSET if token_ref is None else token_ref,
         )
-        with call_options(max_retries, timeout):
+        with _call_options(max_retries, timeout):
             result: ChatResponse = await self._call(chat_endpoint, ChatResponse, body=body)
         return result
 
@@ -327,7 +428,7 @@ class _Operations:
         from mongars_api.api.conversation import history as history_endpoint
         from mongars_api.models import MemoryItem
 
-        with call_options(max_retries, timeout):
+        with _call_options(max_retries, timeout):
             items: list[MemoryItem] = await self._call(
                 history_endpoint, list, user_id=user_id, limit=limit
             )
@@ -354,14 +455,10 @@ class _Operations:
         register_secret(result.ticket)
         return result
 
-    async def call(self, endpoint: ModuleType, /, **kwargs: Any) -> Any:
-        """Call any generated endpoint module with this client's auth, retries and errors.
-
-        For example `client.call(mongars_api.api.peers.list_peers)`. Returns the parsed body;
-        error statuses raise `mongars_client.errors`, and a body that does not match the spec
-        raises `ResponseValidationError` (the generated functions alone would raise KeyError).
-        """
-        return await self._call(endpoint, object, **kwargs)
+    async def call(self, endpoint: object, /, *args: Any, **kwargs: Any) -> Any:
+        """See `Client.call`: the arguments are checked against the module before sending."""
+        module = _check_arguments(endpoint, args, kwargs)
+        return await self._call(module, object, **kwargs)
 
     def _subject(self) -> str:
         token = self._auth.token
@@ -505,7 +602,6 @@ class _ClientBase(Generic[H, ES, CS]):
     history = _Operation(_Operations.history)
     health = _Operation(_Operations.health)
     ws_ticket = _Operation(_Operations.ws_ticket)
-    call = _Operation(_Operations.call)
 
     def __init__(
         self,
@@ -514,11 +610,11 @@ class _ClientBase(Generic[H, ES, CS]):
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
         max_retry_wait: float | None = None,
         retry_non_idempotent: bool = False,
-        verify: Any = None,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext | None = None,
         http_client: H | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         origin: str | None = None,
@@ -690,6 +786,18 @@ class Client(Closing, _ClientBase[httpx.Client, "EventStream", "ChatStream"]):
 
     _flavour = _BLOCKING
 
+    def call(self, endpoint: Endpoint[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call any generated endpoint module with this client's auth, retries and errors.
+
+        For example `client.call(list_peers)` or `client.call(chat, body=ChatRequest(...))`,
+        typed from the module. Returns the parsed body of the success answer. Arguments the
+        operation does not take, or of the wrong type (a dict where a model is expected), raise
+        `TypeError` before anything is sent; error statuses raise `mongars_client.errors`, and
+        only an answer that does not match the spec raises `ResponseValidationError`.
+        """
+        result: T = run_sync(self._operations.call(endpoint, *args, **kwargs))
+        return result
+
     def close(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""
         self._operations.closed = True
@@ -708,6 +816,14 @@ class AsyncClient(
     """
 
     _flavour = _ASYNCIO
+
+    async def call(self, endpoint: Endpoint[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call any generated endpoint module with this client's auth, retries and errors.
+
+        As `Client.call`: typed from the module, the arguments checked before sending.
+        """
+        result: T = await self._operations.call(endpoint, *args, **kwargs)
+        return result
 
     async def aclose(self) -> None:
         """Close the connection pool (a caller's own `http_client` stays open)."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import os
 import ssl
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final, final
 
 import httpx
 
@@ -19,6 +21,10 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RETRY_WAIT = 60.0
+# The longest wait a setting may ask for (about 31 years): beyond ~9.2e9 s the socket, sleep
+# and thread waits of the standard library raise OverflowError, at the first call rather than
+# when the client is made. `timeout=None` is the way to say "no timeout".
+MAX_SECONDS = 1e9
 
 ENVIRONMENT = {
     "MONGARS_BASE_URL": "base URL of the server, such as https://mongars.example.com",
@@ -31,6 +37,31 @@ ENVIRONMENT = {
 }
 
 _LOG_HANDLER_NAME = "mongars_client.env"
+
+
+@final
+class NotGiven:
+    """The type of `NOT_GIVEN`: an argument left out, as opposed to an explicit `None`."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+"""Default of `timeout=`: use `MONGARS_TIMEOUT`, else 60 s (`None` means no timeout at all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +120,16 @@ def _env_float(environ: Mapping[str, str], name: str) -> float | None:
     raw = environ.get(name, "").strip()
     if not raw:
         return None
+    # float() also reads "inf", "nan" and the digits of other scripts: refused here
+    # rather than failing at the first call, or never.
     try:
-        value = float(raw)
+        value = float(raw) if raw.isascii() else math.nan
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name}={raw!r} is not a number of seconds")
+    if value > MAX_SECONDS:
+        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {raw!r}")
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, not {raw!r}")
     return value
@@ -102,18 +139,50 @@ def _env_int(environ: Mapping[str, str], name: str) -> int | None:
     raw = environ.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ConfigurationError(f"{name}={raw!r} is not a whole number >= 0")
     return int(raw)
 
 
-def _timeouts(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, float | None]:
-    """httpx's per-operation timeouts and the whole-call bound, from what the caller gave."""
+def check_seconds(name: str, value: object, *, zero: bool = False) -> float:
+    """`value` as a finite number of seconds, > 0 (or >= 0 with `zero`); else ConfigurationError."""
+    # An int is always finite, and math.isfinite() would raise OverflowError for a huge one.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
+        raise ConfigurationError(f"{name} must be a finite number of seconds, not {value!r}")
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigurationError(
+            f"{name} must be {'at least 0' if zero else 'positive'}, not {value!r}"
+        )
+    if value > MAX_SECONDS:
+        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {value!r}")
+    return float(value)
+
+
+def check_count(name: str, value: object, *, minimum: int = 0) -> int:
+    """`value` as a whole number >= `minimum`; else ConfigurationError."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return value
+
+
+def _timeouts(timeout: float | httpx.Timeout | None) -> tuple[httpx.Timeout, float | None]:
+    """httpx's per-operation timeouts and the whole-call bound, from what the caller gave.
+
+    `None` is httpx's "no timeout": neither the operations nor the whole call are bounded.
+    """
+    if timeout is None:
+        return httpx.Timeout(None), None
     if isinstance(timeout, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            value = getattr(timeout, part)
+            if value is not None:
+                check_seconds(f"timeout.{part}", value)
         return timeout, timeout.read
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    seconds = float(timeout)
+    seconds = check_seconds("timeout", timeout)
     return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
 
 
@@ -140,7 +209,7 @@ def resolve_settings(
     token: str | None = None,
     username: str | None = None,
     password: str | None = None,
-    timeout: float | httpx.Timeout | None = None,
+    timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     max_retries: int | None = None,
     max_retry_wait: float | None = None,
     verify: bool | str | os.PathLike[str] | ssl.SSLContext | None = None,
@@ -148,7 +217,11 @@ def resolve_settings(
     allow_insecure_http: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Settings from arguments, then the environment, then defaults; `ConfigurationError` if bad."""
+    """Settings from arguments, then the environment, then defaults; `ConfigurationError` if bad.
+
+    Every value is checked here, when the client is made: a number must be finite and in range,
+    an environment variable plain ASCII, and credentials come as a pair.
+    """
     env = os.environ if environ is None else environ
     base_url = base_url or env.get("MONGARS_BASE_URL", "").strip() or None
     if not base_url:
@@ -164,20 +237,34 @@ def resolve_settings(
         max_retries = _env_int(env, "MONGARS_MAX_RETRIES")
     if max_retries is None:
         max_retries = DEFAULT_MAX_RETRIES
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be a whole number >= 0, not {max_retries!r}")
-    chosen_timeout = timeout if timeout is not None else _env_float(env, "MONGARS_TIMEOUT")
-    http_timeout, total = _timeouts(DEFAULT_TIMEOUT if chosen_timeout is None else chosen_timeout)
+    check_count("max_retries", max_retries)
+    if max_retry_wait is None:
+        max_retry_wait = DEFAULT_MAX_RETRY_WAIT
+    check_seconds("max_retry_wait", max_retry_wait, zero=True)
+    if isinstance(timeout, NotGiven):
+        from_env = _env_float(env, "MONGARS_TIMEOUT")
+        timeout = DEFAULT_TIMEOUT if from_env is None else from_env
+    http_timeout, total = _timeouts(timeout)
+    token = token or env.get("MONGARS_TOKEN") or None
+    username = username or env.get("MONGARS_USERNAME") or None
+    password = password or env.get("MONGARS_PASSWORD") or None
+    # Half a pair would make every call anonymous without a word; with a token it is only unused.
+    if token is None and (username is None) != (password is None):
+        given, missing = ("username", "password") if password is None else ("password", "username")
+        raise ConfigurationError(
+            f"a {given} without a {missing}: pass both (or set both MONGARS_USERNAME and "
+            f"MONGARS_PASSWORD), or neither"
+        )
 
     settings = Settings(
         base_url=str(url).rstrip("/"),
-        token=token or env.get("MONGARS_TOKEN") or None,
-        username=username or env.get("MONGARS_USERNAME") or None,
-        password=password or env.get("MONGARS_PASSWORD") or None,
+        token=token,
+        username=username,
+        password=password,
         timeout=http_timeout,
         total_timeout=total,
         max_retries=max_retries,
-        max_retry_wait=DEFAULT_MAX_RETRY_WAIT if max_retry_wait is None else max_retry_wait,
+        max_retry_wait=max_retry_wait,
         verify=_ssl_context(verify),
         origin=origin,
         allow_insecure_http=allow_insecure_http,

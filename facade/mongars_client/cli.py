@@ -311,7 +311,9 @@ def _login(args: argparse.Namespace, out: _Output, ctx: _Context) -> int:
     ctx.saved = None
     username = _read_username(args)
     password = _read_password(args)
-    with Client(base_url, origin=args.origin) as client:
+    # The pair is given, so that half of one in the environment (a MONGARS_USERNAME alone, the
+    # password asked) is not a configuration error.
+    with Client(base_url, username=username, password=password, origin=args.origin) as client:
         token = client.login(username, password)
         base_url = client.base_url
     saved_to = _saved_login.save(base_url, token) if args.save else None

@@ -18,19 +18,20 @@
             └── OriginRefusedError (also PermissionDeniedError)
 
 Messages name the request (method and path, never a query string, header or body) and the
-server's own explanation; they never contain a password, token or ticket.
+server's own explanation; they never contain a password, token or ticket, and neither do the
+attributes (`request` and `response` are secret-free copies). Every error survives `pickle` and
+`copy.copy` with its message and attributes, so it can cross a process pool or a task queue.
 """
 
 from __future__ import annotations
 
 import reprlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mongars_client._redact import redact
+import httpx
 
-if TYPE_CHECKING:
-    import httpx
+from mongars_client._redact import MASK, redact
 
 __all__ = [
     "APIConnectionError",
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 _MAX_DETAIL = 500
+# Bytes read past an excerpt's end, so that a secret that starts inside it is masked whole.
+_SECRET_WINDOW = 8192
 # Shows any parsed body in bounded space and depth: `str()` of a list nested a thousand deep
 # would raise RecursionError while the error is being built.
 _SHORT = reprlib.Repr()
@@ -65,8 +68,24 @@ _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, _MAX_DETAIL, 100
 _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 20
 
 
+# Headers that carry a credential; their values never reach an error's `request`/`response`.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
+    """Unpickling: the error without running its `__init__` (the state is restored after)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
+
+
 class MonGARSError(Exception):
     """Base class of every error raised by mongars_client."""
+
+    # `Exception` pickles as `cls(*args)`, which fails for keyword-only attributes; restore
+    # the message and every attribute instead (the cause and traceback never travel).
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.args), dict(self.__dict__)
 
 
 class InvalidInputError(MonGARSError, ValueError):
@@ -114,7 +133,9 @@ class APIStatusError(MonGARSError):
 
     Attributes: `status_code`; `detail`, the server's explanation (its `detail` field, or the body's
     text); `request_id`, the `x-request-id` header when the server sends one; `method` and `path`
-    of the request; `body`, the parsed JSON body (or None).
+    of the request; `body`, the parsed JSON body (or None); `request` and `response`, copies of
+    the `httpx.Request` (method, URL, headers; no body) and the `httpx.Response` (status, all
+    headers, such as a 503's `Retry-After`, and body), with credentials masked as `***`.
     """
 
     def __init__(
@@ -127,6 +148,8 @@ class APIStatusError(MonGARSError):
         method: str | None = None,
         path: str | None = None,
         body: Any = None,
+        request: httpx.Request | None = None,
+        response: httpx.Response | None = None,
     ) -> None:
         super().__init__(redact(message))
         self.status_code = status_code
@@ -135,6 +158,8 @@ class APIStatusError(MonGARSError):
         self.method = method
         self.path = path
         self.body = body
+        self.request = request
+        self.response = response
 
 
 class BadRequestError(APIStatusError):
@@ -185,7 +210,13 @@ class InternalServerError(APIStatusError):
 
 
 class ResponseValidationError(MonGARSError):
-    """A success answer whose body is not what the API specifies (not JSON, fields missing ...)."""
+    """A success answer whose body is not what the API specifies (not JSON, fields missing ...).
+
+    Raised only for the server's answer, never for the caller's arguments (those raise
+    `TypeError` or `InvalidInputError` before anything is sent). Attributes: `status_code`,
+    `method` and `path` of the exchange, and `body_excerpt`, the start of the body as text
+    (at most 500 characters, secrets masked), or None when unknown.
+    """
 
     def __init__(
         self,
@@ -194,11 +225,25 @@ class ResponseValidationError(MonGARSError):
         status_code: int | None = None,
         method: str | None = None,
         path: str | None = None,
+        body_excerpt: str | None = None,
     ) -> None:
         super().__init__(redact(message))
         self.status_code = status_code
         self.method = method
         self.path = path
+        self.body_excerpt = body_excerpt
+
+    @classmethod
+    def for_response(cls, message: str, response: httpx.Response) -> ResponseValidationError:
+        """The error for `response` (whose body has been read), with its exchange and excerpt."""
+        request = response.request
+        return cls(
+            message,
+            status_code=response.status_code,
+            method=request.method,
+            path=request.url.path,
+            body_excerpt=body_excerpt(response.content),
+        )
 
 
 class StreamError(MonGARSError):
@@ -249,6 +294,56 @@ _HINTS: dict[type[APIStatusError], str] = {
 }
 
 
+def body_excerpt(content: bytes) -> str:
+    """The start of a body as text for an error: bounded, undecodable bytes replaced, no secret.
+
+    Masked, then cut: the start of a secret cut in two is no longer the secret, and would be
+    shown. The window read is wide enough for any secret begun within the excerpt to end in it.
+    """
+    window = content[: _MAX_DETAIL * 4 + _SECRET_WINDOW].decode("utf-8", "replace")
+    return redact(window)[:_MAX_DETAIL]
+
+
+def _safe_headers(headers: httpx.Headers) -> httpx.Headers:
+    return httpx.Headers(
+        [
+            (name, MASK if name.lower() in _SECRET_HEADERS else redact(value))
+            for name, value in headers.multi_items()
+        ]
+    )
+
+
+def _safe_copies(response: httpx.Response) -> httpx.Response:
+    """A detached copy of an error answer and of its request, without any credential.
+
+    The request keeps its method, URL (secret query values masked) and headers, not its body
+    (a login's or a registration's holds a password); the answer keeps status, headers and body
+    (a 422 may echo a password it refused: known secrets are masked in it). Copies because the
+    originals hold the connection's objects, which neither pickle nor belong in an error.
+    """
+    request = response.request
+    url = request.url
+    if url.password:  # a base URL's `user:password@` never reaches an error
+        url = url.copy_with(username=url.username, password=MASK)
+    safe_request = httpx.Request(
+        request.method, redact(str(url)), headers=_safe_headers(request.headers)
+    )
+    content = response.content
+    text = content.decode("utf-8", "replace")
+    masked = redact(text)
+    copy = httpx.Response(
+        response.status_code,
+        content=content if masked == text else masked.encode(),
+        request=safe_request,
+        extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+    )
+    # The headers are set once the body is in place: `content` is already decoded, and made
+    # with a `Content-Encoding: gzip` header the copy would decode it a second time and fail.
+    # So the copy is as httpx's own answer: the server's headers, the decoded body.
+    copy.headers = _safe_headers(response.headers)
+    return copy
+
+
 def _text(value: Any) -> str:
     """`value` as text for a message, bounded whatever its size or depth."""
     return value[:_MAX_DETAIL] if isinstance(value, str) else _SHORT.repr(value)
@@ -287,6 +382,7 @@ def error_for_response(
     """The typed error for an error answer (the body must have been read)."""
     status = response.status_code
     cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
+    response = _safe_copies(response)
     detail, body = _detail_of(response)
     request = response.request
     method, path = request.method, request.url.path
@@ -302,6 +398,8 @@ def error_for_response(
         "method": method,
         "path": path,
         "body": body,
+        "request": request,
+        "response": response,
     }
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=retry_after, **fields)

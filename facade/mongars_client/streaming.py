@@ -38,7 +38,7 @@ import ssl
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypedDict, cast
 
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -57,6 +57,7 @@ from mongars_client.errors import (
 )
 
 if TYPE_CHECKING:
+    from mongars_api.models import ChatResponse
     from mongars_client._config import Settings
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "HistorySnapshot",
     "ResponseChunk",
     "ResponseComplete",
+    "SnapshotItem",
     "StreamOptions",
 ]
 
@@ -105,16 +107,28 @@ class Connected(Event):
         return _text(self.data.get("origin"))
 
 
+class SnapshotItem(TypedDict, total=False):
+    """One exchange of a `HistorySnapshot`, a plain dict as the server sends it.
+
+    `timestamp` is ISO 8601 text; a newer server may add keys, which stay in the dict.
+    """
+
+    query: str
+    response: str
+    timestamp: str
+
+
 class HistorySnapshot(Event):
     """`history.snapshot`: the latest exchanges (up to 10), sent after `Connected`."""
 
     TYPE = "history.snapshot"
 
     @property
-    def items(self) -> list[dict[str, Any]]:
-        """The exchanges, as `{query, response, timestamp}` objects."""
+    def items(self) -> list[SnapshotItem]:
+        """The exchanges, as `{query, response, timestamp}` dicts (see `SnapshotItem`)."""
         items = self.data.get("items")
-        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        found = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return cast("list[SnapshotItem]", found)
 
 
 class ChatMessage(Event):
@@ -245,6 +259,24 @@ class StreamOptions:
     max_frame: int = 2**20
     """Largest frame accepted, in bytes."""
 
+    def __attrs_post_init__(self) -> None:
+        # Refused when made, with the setting's name, not as an OverflowError mid-stream.
+        from mongars_client._config import check_count, check_seconds
+
+        for name, minimum in (
+            ("max_reconnects", 0),
+            ("max_queue", 1),
+            ("dedup_window", 0),
+            ("max_frame", 1),
+        ):
+            check_count(f"StreamOptions.{name}", getattr(self, name), minimum=minimum)
+        for name in ("open_timeout", "ping_interval", "ping_timeout"):
+            value = getattr(self, name)
+            if value is not None or name == "open_timeout":
+                check_seconds(f"StreamOptions.{name}", value)
+        for name in ("close_timeout", "backoff_base", "backoff_cap"):
+            check_seconds(f"StreamOptions.{name}", getattr(self, name), zero=True)
+
     def backoff(self, attempt: int) -> float:
         """Delay before reconnect number `attempt` (1, 2 ...), with jitter."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
@@ -281,7 +313,7 @@ class _End:
 class _ChatDone:
     """The HTTP chat of a `chat_stream` finished: its answer or its error."""
 
-    response: Any = None
+    response: ChatResponse | None = None
     error: BaseException | None = None
     join: Callable[[], Coroutine[Any, Any, None]] | None = None
 
@@ -388,14 +420,14 @@ class _Session:
                             f"the server refused the stream from origin {self.origin!r}: pass "
                             "origin=... with an origin it allows",
                             origin=self.origin,
-                        ) from None
+                        ) from error
                     logger.info("stream handshake refused (403); retrying with a fresh ticket")
                     continue
                 if status < 500:
                     raise StreamHandshakeError(
                         f"the server refused the stream handshake with HTTP {status}",
                         status_code=status,
-                    ) from None
+                    ) from error
                 failures += 1
                 reason = f"handshake answered HTTP {status}"
             except ssl.SSLCertVerificationError as error:
@@ -406,7 +438,7 @@ class _Session:
                     "with the server's CA bundle or ssl.SSLContext)",
                     method="GET",
                     url=where + STREAM_PATH,
-                ) from None
+                ) from error
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
                 failures += 1
                 reason = redact(str(error) or type(error).__name__)
@@ -448,7 +480,7 @@ class _Session:
                 if code not in RECONNECTABLE:
                     raise StreamClosedError(
                         f"the stream closed with {code} {reason}".strip(), code=code, reason=reason
-                    ) from None
+                    ) from closed
                 last = (code, reason)
             except (OSError, TimeoutError) as error:
                 if self.closing:
@@ -471,7 +503,7 @@ class _Session:
                 self.connection = await self._connect()
             except (StreamClosedError, APIConnectionError) as error:
                 # The consumer sees the stream end as a StreamError, whatever stopped it.
-                raise StreamClosedError(str(error), code=last[0], reason=last[1]) from None
+                raise StreamClosedError(str(error), code=last[0], reason=last[1]) from error
             if self.closing:  # the consumer left while we were reconnecting
                 await self._socket.close(self.connection)
                 return
@@ -492,7 +524,9 @@ class _Session:
 def _as_stream_error(error: BaseException) -> BaseException:
     if isinstance(error, MonGARSError | asyncio.CancelledError):
         return error
-    return StreamError(f"the stream failed: {type(error).__name__}: {redact(str(error))}")
+    wrapped = StreamError(f"the stream failed: {type(error).__name__}: {redact(str(error))}")
+    wrapped.__cause__ = error  # the consumer's traceback shows what really failed
+    return wrapped
 
 
 def _connect_kwargs(
@@ -769,7 +803,7 @@ CHAT_EVENT_GRACE = 2.0
 async def chat_pieces(
     consumer: _Consumer,
     message: str,
-    chat: Callable[[], Coroutine[Any, Any, Any]],
+    chat: Callable[[], Coroutine[Any, Any, ChatResponse]],
     result: _ChatDone,
 ) -> AsyncGenerator[str, None]:
     """Text of one chat's answer as it arrives; `result` holds the HTTP answer at the end.
@@ -843,7 +877,10 @@ class ChatStream:
     """
 
     def __init__(
-        self, events: EventStream, message: str, chat: Callable[[], Coroutine[Any, Any, Any]]
+        self,
+        events: EventStream,
+        message: str,
+        chat: Callable[[], Coroutine[Any, Any, ChatResponse]],
     ) -> None:
         self._events = events
         self._message = message
@@ -862,8 +899,8 @@ class ChatStream:
                 run_sync(self._result.join())
 
     @property
-    def response(self) -> Any:
-        """The HTTP answer (`ChatResponse`), available after the iteration."""
+    def response(self) -> ChatResponse:
+        """The HTTP answer, available after the iteration."""
         return _final_response(self._result)
 
 
@@ -871,7 +908,10 @@ class AsyncChatStream:
     """The asyncio client's `chat_stream(...)`: `async for piece in ...`, then `.response`."""
 
     def __init__(
-        self, events: AsyncEventStream, message: str, chat: Callable[[], Coroutine[Any, Any, Any]]
+        self,
+        events: AsyncEventStream,
+        message: str,
+        chat: Callable[[], Coroutine[Any, Any, ChatResponse]],
     ) -> None:
         self._events = events
         self._message = message
@@ -894,12 +934,12 @@ class AsyncChatStream:
                 await self._result.join()
 
     @property
-    def response(self) -> Any:
-        """The HTTP answer (`ChatResponse`), available after the iteration."""
+    def response(self) -> ChatResponse:
+        """The HTTP answer, available after the iteration."""
         return _final_response(self._result)
 
 
-def _final_response(result: _ChatDone) -> Any:
+def _final_response(result: _ChatDone) -> ChatResponse:
     if result.response is None:
         raise StreamError("iterate over the chat stream first: the answer is not complete yet")
     return result.response

@@ -100,6 +100,35 @@ def test_login_reads_the_password_from_stdin(sim: Simulator, bare_env: dict[str,
     assert "as alice" in result.stdout
 
 
+def test_login_takes_the_username_alone_from_the_environment(
+    sim: Simulator, bare_env: dict[str, str]
+) -> None:
+    # Half a pair in the environment is a ConfigurationError for a client, not for `login`,
+    # which asks for (or reads) the other half.
+    result = run(
+        "--base-url",
+        sim.base_url,
+        "login",
+        "--password-stdin",
+        env={**bare_env, "MONGARS_USERNAME": "alice"},
+        stdin=PASSWORD + "\n",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "as alice" in result.stdout
+
+
+def test_half_a_pair_of_credentials_is_a_configuration_error(
+    sim: Simulator, bare_env: dict[str, str]
+) -> None:
+    result = run(
+        "--base-url", sim.base_url, "chat", "hi", env={**bare_env, "MONGARS_USERNAME": "alice"}
+    )
+
+    assert_one_line_error(result, "a username without a password", "MONGARS_PASSWORD")
+    assert result.returncode == 2
+
+
 def test_a_wrong_password_is_one_line_and_exit_1(sim: Simulator, env: dict[str, str]) -> None:
     result = run("login", env={**env, "MONGARS_PASSWORD": WRONG_PASSWORD})
 

@@ -32,8 +32,12 @@ MAJOR = release.bump_version(BASE, "major")
 
 def repository_copy(dest: Path) -> Path:
     """What `python -m scripts.regenerate` reads and writes, committed in a new repository."""
-    for name in ("openapi.json", "openapi-python-client.toml", "CHANGELOG.md", ".gitignore"):
+    for name in ("openapi.json", "openapi-python-client.toml", ".gitignore"):
         shutil.copy2(ROOT / name, dest / name)
+    # The released entries only: the SDK's own Unreleased lines would move the version too
+    # (tests/spec_diff/test_release.py folds those).
+    changelog = release.without_unreleased((ROOT / "CHANGELOG.md").read_text())
+    (dest / "CHANGELOG.md").write_text(changelog)
     ignore = shutil.ignore_patterns("__pycache__", ".regenerate-*")
     shutil.copytree(ROOT / "scripts", dest / "scripts", ignore=ignore)
     shutil.copytree(
@@ -142,6 +146,8 @@ def test_a_further_edit_before_the_commit_is_versioned_from_head_again(tmp_path:
         line for line in (repo / "CHANGELOG.md").read_text().splitlines() if line.startswith("## ")
     ]
     committed = [
-        line for line in (ROOT / "CHANGELOG.md").read_text().splitlines() if line.startswith("## ")
+        line
+        for line in release.without_unreleased((ROOT / "CHANGELOG.md").read_text()).splitlines()
+        if line.startswith("## ")
     ]
     assert headings == [f"## {MINOR} - {DAY}", *committed]
