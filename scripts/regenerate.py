@@ -35,6 +35,9 @@ TEMPLATES = ROOT / "scripts" / "templates"
 PACKAGE = "mongars_api"
 TARGET = ROOT / "generated" / PACKAGE
 BUILD = ROOT / "build"
+# Package data of the generated package (see ship_spec), read by mongars_client.compat.
+SHIPPED_SPEC = "openapi.json"
+SHIPPED_NAMES = "operations.json"
 MAX_DIFF_LINES = 60
 
 
@@ -114,7 +117,20 @@ def generate(spec_path: Path, out_dir: Path, work_dir: Path) -> list[naming.Oper
     if missing:
         raise RegenerationError(f"the generator did not keep these operation names: {missing}")
     (out_dir / "py.typed").write_text("")
+    ship_spec(spec_path, names, out_dir)
     return names
+
+
+def ship_spec(spec_path: Path, names: Sequence[naming.OperationName], out_dir: Path) -> None:
+    """Put the spec and our operation names inside the package, for `check_compatibility()`.
+
+    `openapi.json` is copied byte for byte (the regeneration still reads only the one at the
+    root; `--check` sees a stale copy like any other generated file), and `operations.json`
+    maps each `"METHOD /path"` to its `group.name`, so that reports speak the names users import.
+    """
+    shutil.copyfile(spec_path, out_dir / SHIPPED_SPEC)
+    shipped = {n.key: n.dotted for n in names}
+    (out_dir / SHIPPED_NAMES).write_text(json.dumps(shipped, indent=2) + "\n", encoding="utf-8")
 
 
 def report_names(names: Sequence[naming.OperationName], mapping_keys: set[str]) -> None:

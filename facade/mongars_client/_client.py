@@ -42,6 +42,7 @@ from mongars_client._transport import (
 from mongars_client._version import __version__
 from mongars_client.errors import (
     APIConnectionError,
+    APIStatusError,
     ConfigurationError,
     InvalidInputError,
     MonGARSError,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
         UsersRegisterResponse,
         WSTicketResponse,
     )
+    from mongars_client.compat import CompatibilityReport
     from mongars_client.streaming import (
         AsyncChatStream,
         AsyncEventStream,
@@ -354,6 +356,29 @@ class _Operations:
         register_secret(result.ticket)
         return result
 
+    async def check_compatibility(self) -> CompatibilityReport:
+        """Compare the server's `/openapi.json` with the spec this SDK was generated from.
+
+        Returns a `CompatibilityReport` whose `status` is `compatible`, `server_newer` (only
+        additions this SDK does not know), `incompatible` (with the breaking differences, each
+        naming the operation and the field) or `unknown` (the server does not publish a spec
+        this SDK can read). Raises `APIConnectionError` when the server cannot be reached.
+        """
+        from mongars_client import compat
+
+        request = self._io.http.build_request("GET", self._url(compat.SPEC_PATH))
+        try:
+            response = await self._send(request)
+            body = await self._io.read_body(response)
+        except APIStatusError as error:  # a 404 most often: no published spec
+            return compat.unknown(
+                f"the server does not publish its spec (GET {compat.SPEC_PATH}: "
+                f"{error.status_code})"
+            )
+        return compat.from_answer(
+            response.status_code, response.headers.get("content-type", ""), body
+        )
+
     async def call(self, endpoint: ModuleType, /, **kwargs: Any) -> Any:
         """Call any generated endpoint module with this client's auth, retries and errors.
 
@@ -506,6 +531,7 @@ class _ClientBase(Generic[H, ES, CS]):
     health = _Operation(_Operations.health)
     ws_ticket = _Operation(_Operations.ws_ticket)
     call = _Operation(_Operations.call)
+    check_compatibility = _Operation(_Operations.check_compatibility)
 
     def __init__(
         self,

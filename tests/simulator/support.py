@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -84,15 +85,25 @@ async def receive_type(ws: ClientConnection, event_type: str) -> dict[str, Any]:
             return frame
 
 
+def spec_path(path: str, spec: dict[str, Any] = SPEC) -> str:
+    """The spec's path template that a concrete request path matches (`/x/{id}` for `/x/7`)."""
+    for template in spec["paths"]:
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return str(template)
+    return path
+
+
 def response_schema(method: str, path: str, status: int) -> dict[str, Any] | None:
     """The spec's JSON schema for that answer, with the components it refers to; None if the
     spec does not document the status."""
-    responses = SPEC["paths"][path][method.lower()]["responses"]
+    responses = SPEC["paths"][spec_path(path)][method.lower()]["responses"]
     documented = responses.get(str(status))
     if documented is None:
         return None
-    schema: dict[str, Any] = documented["content"]["application/json"]["schema"]
-    return {**schema, "components": SPEC["components"]}
+    content = documented.get("content") or {}
+    schema: dict[str, Any] = (content.get("application/json") or {}).get("schema", {})
+    return {**schema, "components": SPEC.get("components", {})}
 
 
 def schema_violations(method: str, path: str, response: httpx.Response) -> list[str]:
@@ -101,6 +112,8 @@ def schema_violations(method: str, path: str, response: httpx.Response) -> list[
     if schema is None:
         return [f"{method} {path}: status {response.status_code} is not documented"]
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    if not response.content:
+        return []
     return [
         f"{method} {path} {response.status_code}: {error.message}"
         for error in validator.iter_errors(response.json())
