@@ -42,7 +42,6 @@ from mongars_client._transport import (
 from mongars_client._version import __version__
 from mongars_client.errors import (
     APIConnectionError,
-    APIStatusError,
     ConfigurationError,
     InvalidInputError,
     MonGARSError,
@@ -108,6 +107,9 @@ class _IO(Protocol):
 
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        """`send` without the client's auth: for public documents such as the spec."""
+
     async def read_body(self, response: httpx.Response) -> bytes: ...
 
 
@@ -117,6 +119,9 @@ class _BlockingIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
+
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        return self.http.send(request, auth=None)
 
     async def read_body(self, response: httpx.Response) -> bytes:
         return response.read()
@@ -128,6 +133,9 @@ class _AsyncIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
+
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        return await self.http.send(request, auth=None)
 
     async def read_body(self, response: httpx.Response) -> bytes:
         return await response.aread()
@@ -366,15 +374,18 @@ class _Operations:
         """
         from mongars_client import compat
 
+        self._check_open()
+        # Anonymous: the spec is public, and a login (or a failing one) must not decide it.
         request = self._io.http.build_request("GET", self._url(compat.SPEC_PATH))
         try:
-            response = await self._send(request)
+            response = await self._io.send_anonymous(request)
             body = await self._io.read_body(response)
-        except APIStatusError as error:  # a 404 most often: no published spec
-            return compat.unknown(
-                f"the server does not publish its spec (GET {compat.SPEC_PATH}: "
-                f"{error.status_code})"
-            )
+        except MonGARSError:
+            raise
+        except httpx.TransportError as error:
+            raise connection_error(error, request, 1) from error
+        except httpx.HTTPError as error:
+            raise APIConnectionError(f"GET {compat.SPEC_PATH} failed: {error}") from error
         return compat.from_answer(
             response.status_code, response.headers.get("content-type", ""), body
         )

@@ -1,0 +1,275 @@
+"""`mongars doctor`: is this SDK, configured as it is, right for that server?
+
+Each check gives one `Check`: `ok`, `warn` or `fail`, what was seen, and what to do about it.
+In order: the route the client takes (TLS, proxy), the server's health probes, clock skew,
+login, the WebSocket ticket and handshake with the configured `Origin`, and the spec
+compatibility of `Client.check_compatibility()`. Nothing here changes the server: the login
+issues a token and the stream check a ticket, as any client does.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Literal
+
+import httpx
+
+from mongars_client._redact import redact
+from mongars_client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    MonGARSError,
+    OriginRefusedError,
+)
+
+if TYPE_CHECKING:
+    from mongars_client import Client
+    from mongars_client._token import Token
+
+Status = Literal["ok", "warn", "fail"]
+
+# The clock skew beyond which tokens are refreshed noticeably early or late (warn), and beyond
+# which a fresh token can look expired or not yet valid to one side (fail), in seconds.
+SKEW_WARN = 10.0
+SKEW_FAIL = 120.0
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    status: Status
+    message: str
+    hint: str = ""
+
+    def line(self) -> str:
+        """`ok    server   /healthz and /ready answer`, with the hint after a dash."""
+        hint = f" -- {self.hint}" if self.hint else ""
+        return f"{self.status:<5} {self.name:<8} {self.message}{hint}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The check as `--json` prints it."""
+        return asdict(self)
+
+
+def proxy_route(url: str) -> str | None:
+    """The proxy the client's requests to `url` go through, or None for a direct connection.
+
+    Read from the environment as httpx does by default (`HTTPS_PROXY`, `HTTP_PROXY`,
+    `ALL_PROXY`, `NO_PROXY`): the one place to point at the client's own choice once it has one.
+    """
+    parsed = httpx.URL(url)
+    if urllib.request.proxy_bypass(parsed.host):
+        return None
+    proxies = urllib.request.getproxies()
+    chosen = proxies.get(parsed.scheme) or proxies.get("all")
+    return redact(chosen) if chosen else None
+
+
+def route(client: Client) -> Check:
+    """How the client reaches the server: TLS or not, through a proxy or direct."""
+    url = httpx.URL(client.base_url)
+    proxy = proxy_route(client.base_url)
+    via = f"through the proxy {proxy}" if proxy else "direct (no proxy)"
+    if url.scheme == "https":
+        if client.settings.verify is False:
+            return Check(
+                "route",
+                "warn",
+                f"https, certificate NOT verified, {via}",
+                "verify=False accepts any certificate: pass a CA bundle (verify=path) instead",
+            )
+        return Check("route", "ok", f"https, certificate verified, {via}")
+    if url.host in _LOOPBACK:
+        return Check("route", "ok", f"plain http to this machine, {via}")
+    return Check(
+        "route",
+        "warn",
+        f"plain http to {url.host}, {via}",
+        "passwords and tokens cross the network readable: use the server's https:// URL",
+    )
+
+
+def server(client: Client) -> tuple[Check, httpx.Response | None]:
+    """`/healthz` and `/ready`; the `/healthz` answer for the clock check."""
+    http: httpx.Client = client._http
+    try:
+        health = http.get("/healthz", auth=None)
+        ready = http.get("/ready", auth=None)
+    except MonGARSError as error:  # the retry layer's typed errors
+        return _unreachable(client, error), None
+    except httpx.HTTPError as error:
+        return _unreachable(client, error), None
+    if health.status_code != 200:
+        return (
+            Check(
+                "server",
+                "fail",
+                f"/healthz answered {health.status_code}",
+                "the server is up but unhealthy, or this URL is not a monGARS server: "
+                "check --base-url and the server's logs",
+            ),
+            health,
+        )
+    if ready.status_code != 200:
+        return (
+            Check(
+                "server",
+                "warn",
+                f"/healthz answers 200, /ready answered {ready.status_code}",
+                "the server is up but not ready yet (starting, or a dependency is down)",
+            ),
+            health,
+        )
+    return Check("server", "ok", f"{client.base_url}: /healthz and /ready answer 200"), health
+
+
+def _unreachable(client: Client, error: Exception) -> Check:
+    return Check(
+        "server",
+        "fail",
+        f"cannot reach {redact(client.base_url)}: {redact(str(error)) or type(error).__name__}",
+        "check that the server runs, that --base-url (MONGARS_BASE_URL) is right, and the proxy",
+    )
+
+
+def clock(response: httpx.Response, now: Callable[[], float] = time.time) -> Check:
+    """The server's `Date` header against our clock: tokens expire by the server's."""
+    header = response.headers.get("date")
+    if not header:
+        return Check(
+            "clock",
+            "warn",
+            "the server sends no Date header: clock skew not measured",
+            "make sure both clocks follow NTP: tokens expire by the server's clock",
+        )
+    try:
+        server_time = parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return Check("clock", "warn", f"unreadable Date header {header!r}", "")
+    skew = now() - server_time
+    # `Date` has whole seconds: up to one second of difference is no skew at all.
+    shown = f"our clock is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} the server's"
+    if abs(skew) < SKEW_WARN:
+        return Check("clock", "ok", f"in step with the server (within {SKEW_WARN:.0f} s)")
+    hint = "synchronise this machine's clock (NTP): tokens expire by the server's clock"
+    return Check("clock", "warn" if abs(skew) < SKEW_FAIL else "fail", shown, hint)
+
+
+def login(client: Client) -> Check:
+    """Log in with the configured credentials, or look at the configured token."""
+    credentials = client.settings.credentials
+    if credentials is not None:
+        try:
+            token = client.login(*credentials)
+        except AuthenticationError:
+            return Check(
+                "login",
+                "fail",
+                f"the server refused the login of {credentials[0]}",
+                "check MONGARS_USERNAME and MONGARS_PASSWORD",
+            )
+        except APIStatusError as error:
+            return Check("login", "fail", f"login failed: {error}", "see the server's logs")
+        return Check("login", "ok", f"logged in as {token.subject or credentials[0]}{_ttl(token)}")
+    configured = client.token
+    if configured is None:
+        return Check(
+            "login",
+            "warn",
+            "no credentials configured: login and stream not checked",
+            "set MONGARS_USERNAME and MONGARS_PASSWORD (or MONGARS_TOKEN), or `mongars login "
+            "--save`",
+        )
+    remaining = configured.expires_in()
+    if remaining is not None and remaining <= 0:
+        return Check(
+            "login",
+            "fail",
+            "the configured token has expired",
+            "log in again (`mongars login --save`) or set MONGARS_USERNAME and MONGARS_PASSWORD",
+        )
+    subject = configured.subject or "an account"
+    return Check("login", "ok", f"token for {subject}{_ttl(configured)}")
+
+
+def _ttl(token: Token) -> str:
+    remaining = token.expires_in()
+    return "" if remaining is None else f" (token valid {remaining / 60:.0f} more min)"
+
+
+def stream(client: Client) -> Check:
+    """A WebSocket ticket, then the handshake with the configured `Origin`."""
+    from mongars_client.streaming import default_origin
+
+    origin = client.settings.origin or default_origin(client.base_url)
+    try:
+        client.ws_ticket()
+        with client.stream():
+            pass
+    except OriginRefusedError:
+        return Check(
+            "stream",
+            "fail",
+            f"the server refused the WebSocket handshake from origin {origin} (403)",
+            "this origin is not in the server's allow-list: pass --origin (MONGARS_ORIGIN) with "
+            "one it allows, or ask for this one to be added",
+        )
+    except AuthenticationError:
+        return Check("stream", "fail", "the ticket was refused: not logged in", "fix the login")
+    except MonGARSError as error:
+        return Check("stream", "fail", f"the stream failed: {error}", "see the server's logs")
+    return Check("stream", "ok", f"ticket issued, handshake accepted (origin {origin})")
+
+
+def compatibility(client: Client) -> Check:
+    """`client.check_compatibility()` as one line."""
+    try:
+        report = client.check_compatibility()
+    except MonGARSError as error:
+        return Check("spec", "fail", f"cannot fetch the server's spec: {error}", "")
+    if report.status == "compatible":
+        return Check("spec", "ok", f"{report.detail} (spec {report.sdk_spec_version})")
+    if report.status == "server_newer":
+        return Check(
+            "spec",
+            "warn",
+            report.detail,
+            "everything this SDK does works; `make update-spec FROM=<server URL>` to use more",
+        )
+    if report.status == "unknown":
+        return Check("spec", "warn", report.detail, "compatibility not checked")
+    first = report.changes[:3]
+    shown = "; ".join(f"{c.operation or 'the API'}: {c.describe()}" for c in first)
+    more = f" (and {len(report.changes) - len(first)} more)" if len(report.changes) > 3 else ""
+    return Check(
+        "spec",
+        "fail",
+        f"incompatible: {shown}{more}",
+        "use an SDK version generated for this server (`make update-spec FROM=<server URL>`)",
+    )
+
+
+def diagnose(client: Client, *, now: Callable[[], float] = time.time) -> list[Check]:
+    """Every check, in order; stops after the server check when the server cannot be reached."""
+    checks = [route(client)]
+    check, health = server(client)
+    checks.append(check)
+    if health is None:
+        return checks
+    checks.append(clock(health, now))
+    checks.append(login(client))
+    if client.token is not None:
+        checks.append(stream(client))
+    try:
+        checks.append(compatibility(client))
+    except APIConnectionError as error:  # pragma: no cover - the server went away mid-way
+        checks.append(Check("spec", "fail", f"cannot reach the server: {error}", ""))
+    return checks
