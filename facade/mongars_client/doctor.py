@@ -70,7 +70,15 @@ def proxy_route(url: str) -> str | None:
         return None
     proxies = urllib.request.getproxies()
     chosen = proxies.get(parsed.scheme) or proxies.get("all")
-    return redact(chosen) if chosen else None
+    if not chosen:
+        return None
+    # Only where it goes: a proxy URL may carry its user's password.
+    try:
+        proxy = httpx.URL(chosen)
+    except httpx.InvalidURL:
+        return "a proxy (its URL in the environment is not valid)"
+    port = f":{proxy.port}" if proxy.port else ""
+    return f"{proxy.scheme}://{proxy.host}{port}"
 
 
 def route(client: Client) -> Check:

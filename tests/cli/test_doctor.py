@@ -1,0 +1,176 @@
+"""`mongars doctor [--json]`: the installed console script against simulators, one line a check,
+exit 0 when nothing fails; and the checks that need a clock or an environment, in-process."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mongars_client import doctor
+from mongars_client.testing import Simulator
+from tests.cli.support import clean_environment, run
+from tests.conftest import ROOT
+
+PASSWORD = "correct-horse-battery"
+CHECKS = ["route", "server", "clock", "login", "stream", "spec"]
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(users={"alice": PASSWORD}) as simulator:
+        yield simulator
+
+
+def credentials(sim: Simulator, home: Path, password: str = PASSWORD) -> dict[str, str]:
+    return clean_environment(
+        home, MONGARS_BASE_URL=sim.base_url, MONGARS_USERNAME="alice", MONGARS_PASSWORD=password
+    )
+
+
+def lines(stdout: str) -> dict[str, tuple[str, str]]:
+    """`{check: (status, rest of the line)}` of the human output."""
+    found: dict[str, tuple[str, str]] = {}
+    for line in stdout.splitlines():
+        status, name, rest = line.split(None, 2)
+        found[name] = (status, rest)
+    return found
+
+
+def test_everything_ok_is_six_lines_and_exit_0(sim: Simulator, tmp_path: Path) -> None:
+    result = run("doctor", env=credentials(sim, tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = lines(result.stdout)
+    assert list(checks) == CHECKS
+    assert {status for status, _ in checks.values()} == {"ok"}
+    assert "logged in as alice" in checks["login"][1]
+    assert f"origin {sim.base_url}" in checks["stream"][1]
+    assert ("GET", "/ws/chat/", 101) in sim.requests
+
+
+def test_json_is_one_document_after_the_command_or_before(sim: Simulator, tmp_path: Path) -> None:
+    for args in (("doctor", "--json"), ("--json", "doctor")):
+        result = run(*args, env=credentials(sim, tmp_path))
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        assert document["ok"] is True
+        assert [c["name"] for c in document["checks"]] == CHECKS
+        assert set(document["checks"][0]) == {"name", "status", "message", "hint"}
+
+
+def test_a_refused_origin_says_the_origin_is_not_allowed(sim: Simulator, tmp_path: Path) -> None:
+    env = credentials(sim, tmp_path)
+    result = run("--origin", "https://elsewhere.example", "doctor", env=env)
+    assert result.returncode == 1
+    status, text = lines(result.stdout)["stream"]
+    assert status == "fail"
+    assert "origin https://elsewhere.example (403)" in text
+    assert "not in the server's allow-list" in text
+    assert ("GET", "/ws/chat/", 403) in sim.requests
+
+
+def test_a_wrong_password_fails_the_login_line(sim: Simulator, tmp_path: Path) -> None:
+    result = run("doctor", env=credentials(sim, tmp_path, "not-the-password"))
+    assert result.returncode == 1
+    checks = lines(result.stdout)
+    assert checks["login"][0] == "fail"
+    assert "refused the login of alice" in checks["login"][1]
+    assert "stream" not in checks  # nothing to open a stream with
+    assert checks["spec"][0] == "ok"  # the spec is public: no login needed
+    assert "not-the-password" not in result.stdout + result.stderr
+
+
+def test_without_credentials_login_is_a_warning_and_exit_0(sim: Simulator, tmp_path: Path) -> None:
+    result = run("doctor", env=clean_environment(tmp_path, MONGARS_BASE_URL=sim.base_url))
+    assert result.returncode == 0, result.stdout
+    checks = lines(result.stdout)
+    assert checks["login"][0] == "warn"
+    assert "MONGARS_USERNAME" in checks["login"][1]
+
+
+def spec_with(edit: str) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads((ROOT / "openapi.json").read_text())
+    if edit == "older":
+        del spec["paths"]["/llm/chat"]
+    else:
+        spec["paths"]["/api/v1/peer/loads"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("edit", "status", "exit_status", "fragment"),
+    [
+        ("older", "fail", 1, "incompatible: llm.chat: operation removed: POST /llm/chat"),
+        ("newer", "warn", 0, "1 change(s) this SDK does not know, none breaking"),
+    ],
+)
+def test_a_server_on_another_spec(
+    tmp_path: Path, edit: str, status: str, exit_status: int, fragment: str
+) -> None:
+    with Simulator(users={"alice": PASSWORD}, spec=spec_with(edit)) as sim:
+        result = run("doctor", env=credentials(sim, tmp_path))
+    assert result.returncode == exit_status, result.stdout
+    assert lines(result.stdout)["spec"][0] == status
+    assert fragment in lines(result.stdout)["spec"][1]
+
+
+def test_a_server_hiding_its_spec_is_a_warning(tmp_path: Path) -> None:
+    with Simulator(users={"alice": PASSWORD}, publish_spec=False) as sim:
+        result = run("doctor", env=credentials(sim, tmp_path))
+    assert result.returncode == 0
+    status, text = lines(result.stdout)["spec"]
+    assert (status, "does not publish its spec" in text) == ("warn", True)
+
+
+def test_an_unreachable_server_fails_and_stops(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = clean_environment(tmp_path, MONGARS_BASE_URL=f"http://127.0.0.1:{port}")
+    result = run("doctor", env=env)
+    assert result.returncode == 1
+    assert list(lines(result.stdout)) == ["route", "server"]
+    assert lines(result.stdout)["server"][0] == "fail"
+    assert "Traceback" not in result.stderr
+
+
+def answer_dated(moment: float | None) -> httpx.Response:
+    headers = {} if moment is None else {"Date": formatdate(moment, usegmt=True)}
+    return httpx.Response(200, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("ahead", "status"), [(0.0, "ok"), (-5.0, "ok"), (45.0, "warn"), (-45.0, "warn"), (600, "fail")]
+)
+def test_clock_skew_against_the_date_header(ahead: float, status: str) -> None:
+    server_time = 1_764_590_400.0
+    check = doctor.clock(answer_dated(server_time), now=lambda: server_time + ahead)
+    assert check.status == status
+    if status != "ok":
+        direction = "ahead of" if ahead > 0 else "behind"
+        assert f"our clock is {abs(ahead):.0f} s {direction} the server's" in check.message
+        assert "NTP" in check.hint
+
+
+def test_no_date_header_is_a_warning() -> None:
+    assert doctor.clock(answer_dated(None)).status == "warn"
+
+
+def test_the_proxy_route_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    assert doctor.proxy_route("https://mongars.example.com") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret-proxy-pw@proxy.example:3128")
+    route = doctor.proxy_route("https://mongars.example.com")
+    assert route is not None
+    assert "proxy.example:3128" in route
+    assert "secret-proxy-pw" not in route
+    monkeypatch.setenv("NO_PROXY", "mongars.example.com")
+    assert doctor.proxy_route("https://mongars.example.com") is None
