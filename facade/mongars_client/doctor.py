@@ -227,7 +227,7 @@ def stream(client: Client) -> Check:
             "stream",
             "fail",
             f"the server refused the WebSocket handshake from origin {origin} (403)",
-            "this origin is not in the server's allow-list: pass --origin (MONGARS_ORIGIN) with "
+            "this origin is not in the server's allow-list: pass --origin (origin= in code) with "
             "one it allows, or ask for this one to be added",
         )
     except AuthenticationError:
