@@ -9,7 +9,8 @@ already ends in `.json` is fetched as it is).
 The update reads and validates the spec, generates the package from it into a staging folder,
 and only then changes the repository: it pins the name of every operation the mapping does not
 name yet into `scripts/operations.toml` (the fallback name, written once so that it never
-changes by itself later), writes `openapi.json` exactly as published, swaps the package in, and
+changes by itself later), writes `openapi.json` (the published document, key order kept,
+indented as committed: servers serve it on one line), swaps the package in, and
 prints the change report, bumps the version and writes the changelog entry (as `make generate`
 does). A spec that cannot be fetched, is not JSON or is not valid OpenAPI changes nothing and
 ends with a one-line error (exit 2).
@@ -91,6 +92,11 @@ def parse(raw: bytes, source: str) -> dict[str, Any]:
     return spec
 
 
+def committed_form(spec: dict[str, Any]) -> bytes:
+    """The bytes of `openapi.json` for `spec`: two-space indent, as the published files are."""
+    return (json.dumps(spec, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def pin_names(names: Sequence[naming.OperationName], mapping_path: Path) -> list[str]:
     """Append the fallback names of `names` to the mapping; returns the lines written."""
     new = [n for n in names if not n.from_mapping]
@@ -110,8 +116,8 @@ def pin_names(names: Sequence[naming.OperationName], mapping_path: Path) -> list
 
 def update(source: str) -> None:
     """`make update-spec FROM=source`."""
-    raw = fetch(source)
-    spec = parse(raw, source)
+    spec = parse(fetch(source), source)
+    raw = committed_form(spec)
     try:
         names = naming.name_operations(spec)
     except ValueError as exc:
@@ -143,7 +149,8 @@ def update(source: str) -> None:
                     path.write_bytes(content)
             raise
     print(f"generated generated/{regenerate.PACKAGE} ({len(names)} operations) from {source}")
-    regenerate.report_names(names, set(naming.load_mapping()))
+    # Named again with the mapping as pinned: only stale entries are left to note.
+    regenerate.report_names(naming.name_operations(spec), set(naming.load_mapping()))
     release.record_spec_change(regenerate.ROOT)
     if pinned:
         print(f"\npinned {len(pinned)} new operation name(s) in scripts/operations.toml, review:")

@@ -235,7 +235,8 @@ def test_update_from_2025_10_17_to_2025_11_23_then_additive_then_breaking(tmp_pa
     assert f"version {BASE} -> {minor} (minor" in out
     assert version(repo) == minor
     assert (repo / "CHANGELOG.md").read_text().count(f"## {minor} - 2025-12-01") == 1
-    assert json.loads((repo / "openapi.json").read_text()) == json.loads(newer.read_text())
+    # Served on one line, committed as published: the same bytes as the published file.
+    assert (repo / "openapi.json").read_bytes() == newer.read_bytes()
     assert (repo / "generated/mongars_api/openapi.json").read_bytes() == (
         repo / "openapi.json"
     ).read_bytes()
@@ -285,3 +286,25 @@ def test_update_from_2025_10_17_to_2025_11_23_then_additive_then_breaking(tmp_pa
         '"GET /api/v1/peer/loads" = "peers.get_loads"'
         in (repo / "scripts/operations.toml").read_text()
     )
+
+
+def test_drift_is_0_for_prose_1_for_the_wire_2_for_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = json.loads((ROOT / "openapi.json").read_text())
+    spec["info"]["description"] = "Other prose"
+    prose = tmp_path / "prose.json"
+    prose.write_text(json.dumps(spec))
+    assert update_spec.main(["--drift", str(prose)]) == 0
+    assert "no drift" in capsys.readouterr().out
+
+    del spec["paths"]["/ready"]
+    wire = tmp_path / "wire.json"
+    wire.write_text(json.dumps(spec))
+    assert update_spec.main(["--drift", str(wire)]) == 1
+    report = capsys.readouterr().out
+    assert "**Verdict: breaking**" in report
+    assert "operation removed: GET /ready" in report
+
+    assert update_spec.main(["--drift", str(tmp_path / "missing.json")]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot read")
