@@ -35,6 +35,7 @@ spec's `info.version` and the changes, grouped as Breaking, Added, Changed and D
 _VERSION_LINE = re.compile(r'^__version__ = "([^"]*)"$', re.MULTILINE)
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _ENTRY = re.compile(r"^## (\S+)", re.MULTILINE)
+_UNRELEASED = re.compile(r"^## Unreleased\s*$", re.MULTILINE | re.IGNORECASE)
 
 
 class Skip(Exception):
@@ -137,7 +138,8 @@ def changelog_entry(version: str, day: date, spec_version: str, report: spec_dif
 
 
 def update_changelog(text: str, entry: str, base_version: str) -> str:
-    """`text` with `entry` first, after dropping the entries newer than `base_version`.
+    """`text` with `entry` first (after `## Unreleased`, if any), after dropping the entries
+    newer than `base_version`.
 
     Those entries can only come from an earlier run since the last commit: `entry` replaces
     them, so regenerating twice never leaves two entries for one release.
@@ -146,8 +148,14 @@ def update_changelog(text: str, entry: str, base_version: str) -> str:
     header = (text[: first.start()] if first else text).rstrip() or CHANGELOG_HEADER.rstrip()
     entries = re.split(r"(?m)^(?=## )", text[first.start() :]) if first else []
     base = parse_version(base_version)
-    kept = [e.rstrip() + "\n" for e in entries if e.strip() and not _newer(e, base)]
-    return "\n".join([header + "\n", entry, *kept])
+    # `## Unreleased` (the hand-written lines of changes not released yet) stays on top.
+    unreleased = [e.rstrip() + "\n" for e in entries if _UNRELEASED.match(e)]
+    kept = [
+        e.rstrip() + "\n"
+        for e in entries
+        if e.strip() and not _UNRELEASED.match(e) and not _newer(e, base)
+    ]
+    return "\n".join([header + "\n", *unreleased, entry, *kept])
 
 
 def _newer(entry: str, base: tuple[int, int, int]) -> bool:
