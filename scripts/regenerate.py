@@ -4,9 +4,10 @@
     python -m scripts.regenerate --check    # make check-generated: exit 1 with a diff if stale
 
 Steps: validate the spec, normalise a copy under `build/` (our operation names, see naming.py),
-run the generator (its post-hooks run ruff) into a staging folder under `build/`, add `py.typed`,
-then swap the staging folder in for `generated/mongars_api/`. `--check` compares instead of
-swapping. The same inputs give the same bytes, so CI can insist on a clean `git status`.
+run the generator (its post-hooks run ruff) into a staging folder under `build/`, add `py.typed`
+and the spec with our operation names (package data for `check_compatibility()`), then swap
+the staging folder in for `generated/mongars_api/`. `--check` compares instead of swapping.
+The same inputs give the same bytes, so CI can insist on a clean `git status`.
 Finally, when `openapi.json` differs from HEAD's, print the spec change report and set the version
 and its CHANGELOG.md entry (release.py); `--check` never does.
 """
