@@ -214,13 +214,18 @@ def _ttl(token: Token) -> str:
 
 
 def stream(client: Client) -> Check:
-    """A WebSocket ticket, then the handshake with the configured `Origin`."""
-    from mongars_client.streaming import default_origin
+    """A WebSocket ticket, then the handshake with the configured `Origin`.
+
+    One attempt: a stream's own policy reconnects up to 10 times with backoff (minutes), which
+    is right for a service and wrong for a diagnosis. A 403 is still tried with a fresh ticket
+    once, which is how the stream tells a refused origin from a stale ticket.
+    """
+    from mongars_client.streaming import StreamOptions, default_origin
 
     origin = client.settings.origin or default_origin(client.base_url)
     try:
         client.ws_ticket()
-        with client.stream():
+        with client.stream(options=StreamOptions(max_reconnects=0)):
             pass
     except OriginRefusedError:
         return Check(

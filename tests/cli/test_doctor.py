@@ -174,3 +174,19 @@ def test_the_proxy_route_comes_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert "secret-proxy-pw" not in route
     monkeypatch.setenv("NO_PROXY", "mongars.example.com")
     assert doctor.proxy_route("https://mongars.example.com") is None
+
+
+def test_a_failing_handshake_is_tried_once_not_reconnected_for_minutes(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    # A stream that cannot open (here a 503 on every handshake; a proxy or server that accepts
+    # the socket and never answers is the same) must give its line after one attempt: a client
+    # stream's reconnection policy (11 attempts with backoff up to 30 s) is not a diagnosis.
+    sim.faults.fail_next(50, status=503, path="/ws/chat/")
+    result = run("doctor", env=credentials(sim, tmp_path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    status, text = lines(result.stdout)["stream"]
+    assert status == "fail"
+    assert "503" in text
+    handshakes = [entry for entry in sim.requests if entry[1] == "/ws/chat/"]
+    assert len(handshakes) == 1, handshakes
