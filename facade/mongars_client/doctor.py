@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import unquote
 
 import httpx
 
-from mongars_client._redact import redact
+from mongars_client._redact import MASK, redact
 from mongars_client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -72,37 +73,63 @@ def proxy_route(url: str) -> str | None:
     chosen = proxies.get(parsed.scheme) or proxies.get("all")
     if not chosen:
         return None
-    # Only where it goes: a proxy URL may carry its user's password.
+    return _proxy_location(chosen)
+
+
+def _proxy_location(chosen: str) -> str:
+    """Only where a proxy is: its URL may carry its user's password."""
     try:
         proxy = httpx.URL(chosen)
     except httpx.InvalidURL:
-        return "a proxy (its URL in the environment is not valid)"
+        return "a proxy (its URL is not valid)"
     port = f":{proxy.port}" if proxy.port else ""
     return f"{proxy.scheme}://{proxy.host}{port}"
+
+
+def _client_proxy(client: Client) -> tuple[str | None, str | None]:
+    """`(the proxy the client goes through, a proxy the environment names that it ignores)`.
+
+    A client whose settings carry no `proxy` connects directly whatever the environment says
+    (its transport is its own, so httpx applies no environment proxy): naming the environment's
+    proxy as its route would send the reader after the wrong machine.
+    """
+    if hasattr(client.settings, "proxy"):
+        chosen = getattr(client.settings, "proxy", None)
+        return (_proxy_location(str(chosen)) if chosen else None), None
+    return None, proxy_route(client.base_url)
 
 
 def route(client: Client) -> Check:
     """How the client reaches the server: TLS or not, through a proxy or direct."""
     url = httpx.URL(client.base_url)
-    proxy = proxy_route(client.base_url)
+    proxy, ignored = _client_proxy(client)
     via = f"through the proxy {proxy}" if proxy else "direct (no proxy)"
     if url.scheme == "https":
         if client.settings.verify is False:
-            return Check(
+            check = Check(
                 "route",
                 "warn",
                 f"https, certificate NOT verified, {via}",
                 "verify=False accepts any certificate: pass a CA bundle (verify=path) instead",
             )
-        return Check("route", "ok", f"https, certificate verified, {via}")
-    if url.host in _LOOPBACK:
-        return Check("route", "ok", f"plain http to this machine, {via}")
-    return Check(
-        "route",
-        "warn",
-        f"plain http to {url.host}, {via}",
-        "passwords and tokens cross the network readable: use the server's https:// URL",
+        else:
+            check = Check("route", "ok", f"https, certificate verified, {via}")
+    elif url.host in _LOOPBACK:
+        check = Check("route", "ok", f"plain http to this machine, {via}")
+    else:
+        check = Check(
+            "route",
+            "warn",
+            f"plain http to {url.host}, {via}",
+            "passwords and tokens cross the network readable: use the server's https:// URL",
+        )
+    if ignored is None:
+        return check
+    hint = (
+        f"the environment names the proxy {ignored}, which this client does not use: it "
+        "connects directly (unset the variable, or make sure the direct route is allowed)"
     )
+    return Check("route", "warn", check.message, f"{check.hint}; {hint}" if check.hint else hint)
 
 
 def server(client: Client) -> tuple[Check, httpx.Response | None]:
@@ -143,7 +170,7 @@ def _unreachable(client: Client, error: Exception) -> Check:
     return Check(
         "server",
         "fail",
-        f"cannot reach {redact(client.base_url)}: {redact(str(error)) or type(error).__name__}",
+        f"cannot reach {client.base_url}: {redact(str(error)) or type(error).__name__}",
         "check that the server runs, that --base-url (MONGARS_BASE_URL) is right, and the proxy",
     )
 
@@ -271,7 +298,15 @@ def compatibility(client: Client) -> Check:
 
 
 def diagnose(client: Client, *, now: Callable[[], float] = time.time) -> list[Check]:
-    """Every check, in order; stops after the server check when the server cannot be reached."""
+    """Every check, in order; stops after the server check when the server cannot be reached.
+
+    No line shows a password: the base URL's user information (`https://user:pw@host`) is
+    taken out of every message and hint, as `redact` takes out tokens and tickets.
+    """
+    return [_scrubbed(check, client.base_url) for check in _diagnose(client, now)]
+
+
+def _diagnose(client: Client, now: Callable[[], float]) -> list[Check]:
     checks = [route(client)]
     check, health = server(client)
     checks.append(check)
@@ -286,3 +321,18 @@ def diagnose(client: Client, *, now: Callable[[], float] = time.time) -> list[Ch
     except APIConnectionError as error:  # pragma: no cover - the server went away mid-way
         checks.append(Check("spec", "fail", f"cannot reach the server: {error}", ""))
     return checks
+
+
+def _scrubbed(check: Check, base_url: str) -> Check:
+    authority = base_url.partition("://")[2].split("/", 1)[0]
+    userinfo = authority.rpartition("@")[0]
+
+    def scrub(text: str) -> str:
+        if userinfo:
+            text = text.replace(f"{userinfo}@", "")
+            password = userinfo.partition(":")[2]
+            for shown in {password, unquote(password)} - {""}:
+                text = text.replace(shown, MASK)
+        return redact(text)
+
+    return Check(check.name, check.status, scrub(check.message), scrub(check.hint))

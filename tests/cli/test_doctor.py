@@ -190,3 +190,47 @@ def test_a_failing_handshake_is_tried_once_not_reconnected_for_minutes(
     assert "503" in text
     handshakes = [entry for entry in sim.requests if entry[1] == "/ws/chat/"]
     assert len(handshakes) == 1, handshakes
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_the_route_line_names_the_proxy_only_when_the_client_goes_through_it(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    # A proxy in the environment that nothing listens on: a client going through it cannot
+    # reach the server, a client going direct can. The route line must say which one it is.
+    proxy = f"http://proxy-user:proxy-password-77@127.0.0.1:{closed_port()}"
+    env = credentials(sim, tmp_path)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        env.pop(name, None)
+    env["HTTP_PROXY"] = proxy
+    result = run("--json", "doctor", env=env)
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    went_through_proxy = checks["server"]["status"] == "fail"
+    route = checks["route"]["message"] + " " + checks["route"]["hint"]
+    assert ("through the proxy" in checks["route"]["message"]) == went_through_proxy, checks
+    if not went_through_proxy:
+        assert checks["route"]["status"] == "warn"
+        assert "does not use" in route
+    assert "proxy-password-77" not in result.stdout + result.stderr
+
+
+def test_a_password_in_the_base_url_is_never_printed(sim: Simulator, tmp_path: Path) -> None:
+    secret = "url-password-4242"
+    url = sim.base_url.replace("http://", f"http://bob:{secret}@")
+    env = credentials(sim, tmp_path)
+    env["MONGARS_BASE_URL"] = url
+    for args in (("doctor",), ("--json", "doctor")):
+        result = run(*args, env=env)
+        assert secret not in result.stdout + result.stderr, result.stdout
+        assert "bob:" not in result.stdout
+    # And when the server cannot be reached.
+    env["MONGARS_BASE_URL"] = f"http://bob:{secret}@127.0.0.1:{closed_port()}"
+    result = run("--json", "doctor", env=env)
+    assert json.loads(result.stdout)["checks"][1]["status"] == "fail"
+    assert secret not in result.stdout + result.stderr, result.stdout
