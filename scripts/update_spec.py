@@ -44,6 +44,16 @@ def _one_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def shown(source: str) -> str:
+    """`source` as messages show it: a URL without its user information (`user:password@`),
+    which CI logs must not keep."""
+    scheme, sep, rest = source.partition("://")
+    if not sep:
+        return source
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def spec_url(source: str) -> str | None:
     """The URL to fetch for `source`, or None when `source` is a file."""
     if not source.startswith(("http://", "https://")):
@@ -65,10 +75,12 @@ def fetch(source: str) -> bytes:
 
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT, follow_redirects=True)
+    except httpx.InvalidURL as exc:  # not an httpx.HTTPError
+        raise UpdateError(f"{shown(source)} is not a valid URL: {exc}") from exc
     except httpx.HTTPError as exc:
-        raise UpdateError(f"cannot fetch {url}: {exc or type(exc).__name__}") from exc
+        raise UpdateError(f"cannot fetch {shown(url)}: {exc or type(exc).__name__}") from exc
     if response.status_code != 200:
-        raise UpdateError(f"cannot fetch {url}: the server answered {response.status_code}")
+        raise UpdateError(f"cannot fetch {shown(url)}: the server answered {response.status_code}")
     return response.content
 
 
@@ -80,15 +92,17 @@ def parse(raw: bytes, source: str) -> dict[str, Any]:
     try:
         spec = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UpdateError(f"{source} is not JSON: {exc}") from exc
+        raise UpdateError(f"{shown(source)} is not JSON: {exc}") from exc
     if not isinstance(spec, dict):
-        raise UpdateError(f"{source} is not an OpenAPI document (not a JSON object)")
+        raise UpdateError(f"{shown(source)} is not an OpenAPI document (not a JSON object)")
     try:
         validate(spec)
     except OpenAPIValidationError as exc:
-        raise UpdateError(f"{source} is not a valid OpenAPI document: {exc.message}") from exc
+        raise UpdateError(
+            f"{shown(source)} is not a valid OpenAPI document: {exc.message}"
+        ) from exc
     except Exception as exc:  # the validator raises others on documents far from OpenAPI
-        raise UpdateError(f"{source} is not a valid OpenAPI document: {exc}") from exc
+        raise UpdateError(f"{shown(source)} is not a valid OpenAPI document: {exc}") from exc
     return spec
 
 
@@ -121,7 +135,7 @@ def update(source: str) -> None:
     try:
         names = naming.name_operations(spec)
     except ValueError as exc:
-        raise UpdateError(f"{source}: {exc}") from exc
+        raise UpdateError(f"{shown(source)}: {exc}") from exc
     regenerate.BUILD.mkdir(exist_ok=True)
     regenerate.TARGET.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".regenerate-", dir=regenerate.TARGET.parent) as tmp:
@@ -148,7 +162,9 @@ def update(source: str) -> None:
                 if content is not None:
                     path.write_bytes(content)
             raise
-    print(f"generated generated/{regenerate.PACKAGE} ({len(names)} operations) from {source}")
+    print(
+        f"generated generated/{regenerate.PACKAGE} ({len(names)} operations) from {shown(source)}"
+    )
     # Named again with the mapping as pinned: only stale entries are left to note.
     regenerate.report_names(naming.name_operations(spec), set(naming.load_mapping()))
     release.record_spec_change(regenerate.ROOT)
@@ -165,13 +181,15 @@ def drift(source: str) -> int:
     try:
         report = spec_diff.diff(ours, theirs)
     except ValueError as exc:
-        raise UpdateError(f"{source}: {exc}") from exc
+        raise UpdateError(f"{shown(source)}: {exc}") from exc
     wire = [c for c in report.changes if c.severity is not spec_diff.DOCUMENTATION]
     if not wire:
-        print(f"no drift: {source} is wire-equivalent to openapi.json")
+        print(f"no drift: {shown(source)} is wire-equivalent to openapi.json")
         return 0
-    print(report.markdown("openapi.json", source), end="")
-    print(f"\ndrift: {source} differs from openapi.json ({report.verdict}); `make update-spec`")
+    print(report.markdown("openapi.json", shown(source)), end="")
+    print(
+        f"\ndrift: {shown(source)} differs from openapi.json ({report.verdict}); `make update-spec`"
+    )
     return 1
 
 

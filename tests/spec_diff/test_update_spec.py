@@ -308,3 +308,20 @@ def test_drift_is_0_for_prose_1_for_the_wire_2_for_unreadable(
 
     assert update_spec.main(["--drift", str(tmp_path / "missing.json")]) == 2
     assert capsys.readouterr().err.startswith("error: cannot read")
+
+
+@pytest.mark.parametrize("drift", [False, True])
+def test_a_malformed_or_credentialed_url_is_a_one_line_error_without_its_password(
+    drift: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both fail before anything is written: safe to run against this checkout.
+    flag = ["--drift"] if drift else []
+    for source in ("http://[::1", "http://mongars.example:port/"):
+        assert update_spec.main([*flag, source]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.startswith("error: ") and captured.err.count("\n") == 1, captured.err
+    secret = "basic-auth-pw-31337"
+    assert update_spec.main([*flag, f"http://ci:{secret}@127.0.0.1:{closed_port()}"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: cannot fetch http://127.0.0.1:"), captured.err
+    assert secret not in captured.out + captured.err
