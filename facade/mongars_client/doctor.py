@@ -213,6 +213,14 @@ def login(client: Client) -> Check:
             )
         except APIStatusError as error:
             return Check("login", "fail", f"login failed: {error}", "see the server's logs")
+        except MonGARSError as error:  # the connection dropped or timed out, a malformed answer
+            return Check(
+                "login",
+                "fail",
+                f"login failed: {redact(str(error)) or type(error).__name__}",
+                "the login is a POST and is not retried: run the doctor again; if it persists, "
+                "see the server's logs and the route (proxy, load balancer)",
+            )
         return Check("login", "ok", f"logged in as {token.subject or credentials[0]}{_ttl(token)}")
     configured = client.token
     if configured is None:

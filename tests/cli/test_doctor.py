@@ -234,3 +234,19 @@ def test_a_password_in_the_base_url_is_never_printed(sim: Simulator, tmp_path: P
     result = run("--json", "doctor", env=env)
     assert json.loads(result.stdout)["checks"][1]["status"] == "fail"
     assert secret not in result.stdout + result.stderr, result.stdout
+
+
+def test_a_login_cut_off_by_the_network_is_a_fail_line_not_a_crash(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    # The login is a POST: not retried, so a dropped connection reaches the doctor as an
+    # APIConnectionError. The report must still come out, every line of it, as one document.
+    sim.faults.reset_next(5, path="/token")
+    result = run("--json", "doctor", env=credentials(sim, tmp_path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    checks = {c["name"]: c for c in document["checks"]}
+    assert document["ok"] is False
+    assert checks["login"]["status"] == "fail"
+    assert checks["spec"]["status"] == "ok"
+    assert PASSWORD not in result.stdout + result.stderr
