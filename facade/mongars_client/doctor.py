@@ -132,16 +132,21 @@ def route(client: Client) -> Check:
     return Check("route", "warn", check.message, f"{check.hint}; {hint}" if check.hint else hint)
 
 
-def server(client: Client) -> tuple[Check, httpx.Response | None]:
-    """`/healthz` and `/ready`; the `/healthz` answer for the clock check."""
+def server(
+    client: Client, now: Callable[[], float] = time.time
+) -> tuple[Check, httpx.Response | None, float]:
+    """`/healthz` and `/ready`; the `/healthz` answer for the clock check, and our clock when
+    it arrived (`/ready` may take long: the retry layer waits out a starting server's 503s)."""
     http: httpx.Client = client._http
+    received = 0.0
     try:
         health = http.get("/healthz", auth=None)
+        received = now()
         ready = http.get("/ready", auth=None)
     except MonGARSError as error:  # the retry layer's typed errors
-        return _unreachable(client, error), None
+        return _unreachable(client, error), None, received
     except httpx.HTTPError as error:
-        return _unreachable(client, error), None
+        return _unreachable(client, error), None, received
     if health.status_code != 200:
         return (
             Check(
@@ -152,6 +157,7 @@ def server(client: Client) -> tuple[Check, httpx.Response | None]:
                 "check --base-url and the server's logs",
             ),
             health,
+            received,
         )
     if ready.status_code != 200:
         return (
@@ -162,8 +168,10 @@ def server(client: Client) -> tuple[Check, httpx.Response | None]:
                 "the server is up but not ready yet (starting, or a dependency is down)",
             ),
             health,
+            received,
         )
-    return Check("server", "ok", f"{client.base_url}: /healthz and /ready answer 200"), health
+    ok = Check("server", "ok", f"{client.base_url}: /healthz and /ready answer 200")
+    return ok, health, received
 
 
 def _unreachable(client: Client, error: Exception) -> Check:
@@ -176,7 +184,8 @@ def _unreachable(client: Client, error: Exception) -> Check:
 
 
 def clock(response: httpx.Response, now: Callable[[], float] = time.time) -> Check:
-    """The server's `Date` header against our clock: tokens expire by the server's."""
+    """The server's `Date` header against our clock (`now()`: when the answer arrived): tokens
+    expire by the server's."""
     header = response.headers.get("date")
     if not header:
         return Check(
@@ -316,11 +325,11 @@ def diagnose(client: Client, *, now: Callable[[], float] = time.time) -> list[Ch
 
 def _diagnose(client: Client, now: Callable[[], float]) -> list[Check]:
     checks = [route(client)]
-    check, health = server(client)
+    check, health, received = server(client, now)
     checks.append(check)
     if health is None:
         return checks
-    checks.append(clock(health, now))
+    checks.append(clock(health, lambda: received))
     checks.append(login(client))
     if client.token is not None:
         checks.append(stream(client))

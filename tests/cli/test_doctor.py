@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mongars_client import doctor
+from mongars_client import Client, doctor
 from mongars_client.testing import Simulator
 from tests.cli.support import clean_environment, run
 from tests.conftest import ROOT
@@ -250,3 +251,20 @@ def test_a_login_cut_off_by_the_network_is_a_fail_line_not_a_crash(
     assert checks["login"]["status"] == "fail"
     assert checks["spec"]["status"] == "ok"
     assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_the_clock_is_read_when_the_date_arrives_not_after_the_next_requests(
+    sim: Simulator,
+) -> None:
+    # A `/ready` that takes long (503 + Retry-After while the server starts: the retry layer
+    # waits) must not read as clock skew. Our clock here "jumps" by 600 s once `/ready` has been
+    # asked: only a reading taken before that, when the `/healthz` answer and its Date arrived,
+    # compares like with like.
+    def now() -> float:
+        asked_ready = any(path == "/ready" for _, path, _ in sim.requests)
+        return time.time() + (600.0 if asked_ready else 0.0)
+
+    with Client(sim.base_url) as client:
+        checks = {check.name: check for check in doctor.diagnose(client, now=now)}
+    assert checks["server"].status == "ok"
+    assert checks["clock"].status == "ok", checks["clock"]
