@@ -15,7 +15,7 @@ import pytest
 from mongars_client.spec_diff import iter_operations
 from mongars_client.testing import Simulator
 from mongars_client.testing._generic import example
-from tests.simulator.support import PASSWORD, SPEC, bearer, login
+from tests.simulator.support import PASSWORD, SPEC, bearer, login, schema_violations
 
 
 def validator(schema: dict[str, Any], spec: dict[str, Any]) -> jsonschema.Draft202012Validator:
@@ -115,3 +115,11 @@ def test_the_default_spec_is_the_sdks_and_can_be_hidden() -> None:
         assert httpx.get(f"{sim.base_url}/openapi.json").json() == SPEC
     with Simulator(publish_spec=False) as sim:
         assert httpx.get(f"{sim.base_url}/openapi.json").status_code == 404
+
+
+def test_the_walk_refuses_an_empty_body_where_the_spec_documents_one() -> None:
+    # The spec walk's validator lets an empty body through only for an answer the spec gives
+    # no JSON content: else a route answering nothing at all would pass the walk.
+    empty = httpx.Response(200, content=b"")
+    assert schema_violations("POST", "/api/v1/conversation/chat", empty) != []
+    assert schema_violations("GET", "/healthz", empty) != []
