@@ -123,3 +123,15 @@ def test_the_walk_refuses_an_empty_body_where_the_spec_documents_one() -> None:
     empty = httpx.Response(200, content=b"")
     assert schema_violations("POST", "/api/v1/conversation/chat", empty) != []
     assert schema_violations("GET", "/healthz", empty) != []
+
+
+def test_an_operation_with_an_empty_security_list_is_public_under_a_global_requirement() -> None:
+    # OpenAPI: an operation's `security: []` removes the document's global requirement.
+    spec = copy.deepcopy(SPEC)
+    spec["security"] = [{"OAuth2PasswordBearer": []}]
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
+    spec["paths"]["/api/v1/peer/public"] = {"get": {"security": [], "responses": {"200": ok}}}
+    spec["paths"]["/api/v1/peer/guarded"] = {"get": {"responses": {"200": ok}}}
+    with Simulator(spec=spec) as sim:
+        assert httpx.get(f"{sim.base_url}/api/v1/peer/public").status_code == 200
+        assert httpx.get(f"{sim.base_url}/api/v1/peer/guarded").status_code == 401

@@ -52,7 +52,8 @@ def add_generic_routes(app: FastAPI, spec: dict[str, Any], authenticate: Authent
 def _endpoint(
     spec: dict[str, Any], operation: dict[str, Any], authenticate: Authenticate
 ) -> Callable[[Request], Awaitable[Response]]:
-    secured = bool(operation.get("security") or spec.get("security"))
+    # The operation's own `security` (even `[]`: public) replaces the document's.
+    secured = bool(operation["security"] if "security" in operation else spec.get("security"))
     responses = operation.get("responses") or {}
     success = [s for s in responses if str(s).startswith("2") and str(s).isdigit()]
     status = min((int(s) for s in success), default=200)
