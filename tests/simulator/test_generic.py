@@ -135,3 +135,23 @@ def test_an_operation_with_an_empty_security_list_is_public_under_a_global_requi
     with Simulator(spec=spec) as sim:
         assert httpx.get(f"{sim.base_url}/api/v1/peer/public").status_code == 200
         assert httpx.get(f"{sim.base_url}/api/v1/peer/guarded").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},  # Field(gt=0, lt=1)
+        {"type": "number", "exclusiveMaximum": 0},
+        {"type": "number", "minimum": 2.5, "maximum": 3},
+        {"type": "number", "exclusiveMinimum": -10, "maximum": -2},
+        {"type": "integer", "exclusiveMaximum": 0},
+        {"type": "integer", "minimum": 0.5},
+        {"type": "integer", "exclusiveMinimum": 0, "maximum": 5},
+        {"type": "integer", "maximum": -3},
+        {"type": "string", "maxLength": 0},
+    ],
+    ids=str,
+)
+def test_the_example_of_a_bounded_value_is_within_its_bounds(schema: dict[str, Any]) -> None:
+    value = example(schema, {})
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(value)) == []

@@ -12,6 +12,7 @@ are where behaviour lives.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -150,14 +151,48 @@ def example(schema: Any, spec: dict[str, Any], depth: int = 0) -> Any:
     if kind == "string":
         return _string(schema)
     if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1)
-        value = max(0, low) if "maximum" not in schema else min(max(0, low), schema["maximum"])
-        return int(value) if kind == "integer" else float(value)
+        return _number(schema, integer=kind == "integer")
     if kind == "boolean":
         return False
     if kind == "null":
         return None
     return {}
+
+
+def _bound(schema: dict[str, Any], key: str) -> float | None:
+    value = schema.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _number(schema: dict[str, Any], *, integer: bool) -> int | float:
+    """The number closest to 0 within the schema's bounds (inclusive and exclusive alike)."""
+    low, low_x = _bound(schema, "minimum"), _bound(schema, "exclusiveMinimum")
+    high, high_x = _bound(schema, "maximum"), _bound(schema, "exclusiveMaximum")
+    if integer:
+        lows: list[int] = [math.ceil(low)] if low is not None else []
+        lows += [math.floor(low_x) + 1] if low_x is not None else []
+        highs: list[int] = [math.floor(high)] if high is not None else []
+        highs += [math.ceil(high_x) - 1] if high_x is not None else []
+        return min(max([0, *lows]), *highs) if highs else max([0, *lows])
+    # Each side: the tightest bound, and whether it is exclusive (the tighter at equal values).
+    below: list[tuple[float, bool]] = [
+        (b, x) for b, x in ((low, False), (low_x, True)) if b is not None
+    ]
+    above: list[tuple[float, bool]] = [
+        (b, x) for b, x in ((high, False), (high_x, True)) if b is not None
+    ]
+    floor = max(below, default=None)
+    ceiling = min(above, key=lambda bound: (bound[0], not bound[1]), default=None)
+    above_floor = floor is None or floor[0] < 0 or (floor[0] == 0 and not floor[1])
+    below_ceiling = ceiling is None or ceiling[0] > 0 or (ceiling[0] == 0 and not ceiling[1])
+    if above_floor and below_ceiling:
+        return 0.0
+    if floor is not None and ceiling is not None:
+        return (floor[0] + ceiling[0]) / 2
+    if floor is not None:
+        return floor[0] + 1.0 if floor[1] else floor[0]
+    assert ceiling is not None
+    return ceiling[0] - 1.0 if ceiling[1] else ceiling[0]
 
 
 def _string(schema: dict[str, Any]) -> str:
@@ -170,7 +205,8 @@ def _string(schema: dict[str, Any]) -> str:
     }
     if schema.get("format") in formats:
         return formats[schema["format"]]
-    text = "x" * max(1, int(schema.get("minLength", 1)))
+    empty_only = schema.get("maxLength") == 0
+    text = "" if empty_only else "x" * max(1, int(schema.get("minLength", 1)))
     pattern = schema.get("pattern")
     if isinstance(pattern, str) and re.search(pattern, text) is None:
         # A pattern "x" does not match: try the usual alphabets before giving up on it.
