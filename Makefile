@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo install generate check-generated spec-diff lint format typecheck test bench fuzz clean
+.PHONY: help demo install generate check-generated spec-diff update-spec spec-drift lint format typecheck test bench fuzz clean
 
 help:
 	@echo "make demo [URL=https://...]  the main job through the SDK, against a local simulator (or URL)"
@@ -13,6 +13,8 @@ help:
 	@echo "make generate         regenerate generated/mongars_api from openapi.json"
 	@echo "make check-generated  fail with a diff if generated/ is not what openapi.json produces"
 	@echo "make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]  what changed, breaking or not"
+	@echo "make update-spec FROM=<server URL or file>  take a new spec: regenerate, version, changelog"
+	@echo "make spec-drift FROM=<server URL or file>   exit 1 with the report if it differs from ours"
 	@echo "make bench            measure the SDK against raw httpx/websockets: table + build/bench.json"
 	@echo "make fuzz [FUZZ_SCALE=40]  the fuzz tests of tests/reliability, FUZZ_SCALE times longer, fresh cases"
 	@echo "make lint | format | typecheck | clean"
@@ -45,6 +47,18 @@ FLAGS ?=
 spec-diff: $(STAMP)
 	@test -n "$(OLD)" || { echo "usage: make spec-diff OLD=old.json [NEW=openapi.json] [FLAGS=--json]"; exit 2; }
 	$(BIN)/python -m scripts.spec_diff $(FLAGS) "$(OLD)" "$(NEW)"
+
+# A new spec end to end: fetch (or read), validate, regenerate, pin new operation names, report,
+# version and changelog; nothing changes when the spec cannot be had or is not valid OpenAPI.
+FROM ?=
+update-spec: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make update-spec FROM=<server URL or openapi.json path>"; exit 2; }
+	$(BIN)/python -m scripts.update_spec "$(FROM)"
+
+# For a scheduled CI job: exit 0 when the server's spec is wire-equivalent to ours, 1 otherwise.
+spec-drift: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make spec-drift FROM=<server URL or openapi.json path>"; exit 2; }
+	@$(BIN)/python -m scripts.update_spec --drift "$(FROM)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,77 +9,42 @@ changes when someone edits the mapping.
 
 from __future__ import annotations
 
-import builtins
 import copy
-import keyword
 import re
 import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mongars_client.spec_diff import (
+    HTTP_METHODS,
+    RESERVED_NAMES,
+    OperationName,
+    fallback_name,
+    iter_operations,
+    prefix_groups,
+    snake,
+)
+from mongars_client.spec_diff import name_operations as _name_operations
+
+__all__ = [
+    "OperationName",
+    "fallback_name",
+    "iter_operations",
+    "load_mapping",
+    "name_operations",
+    "normalise",
+    "pascal",
+    "prefix_groups",
+    "snake",
+]
+
 MAPPING_PATH = Path(__file__).with_name("operations.toml")
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-# The generator appends "_" to these (`list` becomes `list_`): refuse them in the mapping instead.
-_RESERVED = {*keyword.kwlist, *dir(builtins), "self", "true", "false", "datetime"}
-_VERSION_PREFIX = re.compile(r"^/api/v\d+(?=/|$)")
-
-
-@dataclass(frozen=True)
-class OperationName:
-    """Where one operation lands in the generated package: `mongars_api.api.<group>.<name>`."""
-
-    method: str
-    path: str
-    group: str
-    name: str
-    from_mapping: bool
-
-    @property
-    def key(self) -> str:
-        """The mapping key of the operation, such as `POST /api/v1/conversation/chat`."""
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def dotted(self) -> str:
-        """The `group.name` form used in the mapping and in reports."""
-        return f"{self.group}.{self.name}"
-
-
-def snake(text: str) -> str:
-    """`rag-context` -> `rag_context`, `changePassword` -> `change_password`."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def pascal(text: str) -> str:
     """`issue_ws_ticket` -> `IssueWsTicket`."""
     return "".join(part.capitalize() for part in snake(text).split("_"))
-
-
-def fallback_name(method: str, path: str) -> tuple[str, str]:
-    """The rule for an operation the mapping does not name.
-
-    The group is the first path segment after any `/api/vN` prefix; the name is the HTTP method
-    followed by the remaining segments, with `{param}` read as `by_param`. Keeping the method in
-    the name means two methods on one path can never collide.
-    """
-    segments = [s for s in _VERSION_PREFIX.sub("", path).split("/") if s]
-    words = [f"by_{s[1:-1]}" if s.startswith("{") and s.endswith("}") else s for s in segments]
-    group = snake(words[0]) if words else "root"
-    name = snake("_".join([method, *words[1:]]))
-    return _safe(group), _safe(name)
-
-
-def _safe(identifier: str) -> str:
-    if not identifier or identifier[0].isdigit():
-        identifier = f"op_{identifier}"
-    if identifier in _RESERVED:
-        identifier = f"{identifier}_op"
-    return identifier
 
 
 def load_mapping(path: Path = MAPPING_PATH) -> dict[str, tuple[str, str]]:
@@ -95,41 +60,19 @@ def load_mapping(path: Path = MAPPING_PATH) -> dict[str, tuple[str, str]]:
         for part in (group, name):
             if not _IDENTIFIER.match(part):
                 raise ValueError(f"{path.name}: {key!r} = {dotted!r} is not 'group.name'")
-            if part in _RESERVED:
+            if part in RESERVED_NAMES:
                 raise ValueError(f"{path.name}: {key!r}: {part!r} is a Python name, choose another")
         mapping[f"{method.upper()} {op_path}"] = (group, name)
     return mapping
 
 
-def iter_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every `(method, path, operation)` of a spec, in document order."""
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                yield method, path, item[method]
-
-
 def name_operations(
     spec: dict[str, Any], mapping: dict[str, tuple[str, str]] | None = None
 ) -> list[OperationName]:
-    """Name every operation of `spec`; raises `ValueError` if two end up with the same name."""
-    mapping = load_mapping() if mapping is None else mapping
-    names: list[OperationName] = []
-    taken: dict[str, str] = {}
-    for method, path, _ in iter_operations(spec):
-        key = f"{method.upper()} {path}"
-        if key in mapping:
-            group, name = mapping[key]
-            from_mapping = True
-        else:
-            group, name = fallback_name(method, path)
-            from_mapping = False
-        op = OperationName(method, path, group, name, from_mapping)
-        if op.dotted in taken:
-            raise ValueError(f"{key} and {taken[op.dotted]} would both be named {op.dotted}")
-        taken[op.dotted] = key
-        names.append(op)
-    return names
+    """Name every operation of `spec` with the committed mapping (or `mapping`); raises
+    `ValueError` if two end up with the same name. The rule lives in `mongars_client.spec_diff`,
+    so that the package names operations as the generator does."""
+    return _name_operations(spec, load_mapping() if mapping is None else mapping)
 
 
 def normalise(

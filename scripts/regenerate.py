@@ -4,9 +4,10 @@
     python -m scripts.regenerate --check    # make check-generated: exit 1 with a diff if stale
 
 Steps: validate the spec, normalise a copy under `build/` (our operation names, see naming.py),
-run the generator (its post-hooks run ruff) into a staging folder under `build/`, add `py.typed`,
-then swap the staging folder in for `generated/mongars_api/`. `--check` compares instead of
-swapping. The same inputs give the same bytes, so CI can insist on a clean `git status`.
+run the generator (its post-hooks run ruff) into a staging folder under `build/`, add `py.typed`
+and the spec with our operation names (package data for `check_compatibility()`), then swap
+the staging folder in for `generated/mongars_api/`. `--check` compares instead of swapping.
+The same inputs give the same bytes, so CI can insist on a clean `git status`.
 Finally, when `openapi.json` differs from HEAD's, print the spec change report and set the version
 and its CHANGELOG.md entry (release.py); `--check` never does.
 """
@@ -35,6 +36,9 @@ TEMPLATES = ROOT / "scripts" / "templates"
 PACKAGE = "mongars_api"
 TARGET = ROOT / "generated" / PACKAGE
 BUILD = ROOT / "build"
+# Package data of the generated package (see ship_spec), read by mongars_client.compat.
+SHIPPED_SPEC = "openapi.json"
+SHIPPED_NAMES = "operations.json"
 MAX_DIFF_LINES = 60
 
 
@@ -114,7 +118,20 @@ def generate(spec_path: Path, out_dir: Path, work_dir: Path) -> list[naming.Oper
     if missing:
         raise RegenerationError(f"the generator did not keep these operation names: {missing}")
     (out_dir / "py.typed").write_text("")
+    ship_spec(spec_path, names, out_dir)
     return names
+
+
+def ship_spec(spec_path: Path, names: Sequence[naming.OperationName], out_dir: Path) -> None:
+    """Put the spec and our operation names inside the package, for `check_compatibility()`.
+
+    `openapi.json` is copied byte for byte (the regeneration still reads only the one at the
+    root; `--check` sees a stale copy like any other generated file), and `operations.json`
+    maps each `"METHOD /path"` to its `group.name`, so that reports speak the names users import.
+    """
+    shutil.copyfile(spec_path, out_dir / SHIPPED_SPEC)
+    shipped = {n.key: n.dotted for n in names}
+    (out_dir / SHIPPED_NAMES).write_text(json.dumps(shipped, indent=2) + "\n", encoding="utf-8")
 
 
 def report_names(names: Sequence[naming.OperationName], mapping_keys: set[str]) -> None:

@@ -321,7 +321,8 @@ def changelog_entry(
 
 
 def update_changelog(text: str, entry: str, base_version: str) -> str:
-    """`text` with `entry` first, after dropping the entries newer than `base_version`.
+    """`text` with `entry` first (after `## Unreleased`, if any), after dropping the entries
+    newer than `base_version`.
 
     Those entries can only come from an earlier run since the last commit: `entry` replaces
     them, so regenerating twice never leaves two entries for one release. An `## Unreleased`

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         UsersRegisterResponse,
         WSTicketResponse,
     )
+    from mongars_client.compat import CompatibilityReport
     from mongars_client.streaming import (
         AsyncChatStream,
         AsyncEventStream,
@@ -120,6 +121,9 @@ class _IO(Protocol):
 
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        """`send` without the client's auth: for public documents such as the spec."""
+
     async def read_body(self, response: httpx.Response) -> bytes: ...
 
 
@@ -129,6 +133,9 @@ class _BlockingIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return self.http.send(request)
+
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        return self.http.send(request, auth=None)
 
     async def read_body(self, response: httpx.Response) -> bytes:
         return response.read()
@@ -140,6 +147,9 @@ class _AsyncIO:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         return await self.http.send(request)
+
+    async def send_anonymous(self, request: httpx.Request) -> httpx.Response:
+        return await self.http.send(request, auth=None)
 
     async def read_body(self, response: httpx.Response) -> bytes:
         return await response.aread()
@@ -455,6 +465,32 @@ class _Operations:
         register_secret(result.ticket)
         return result
 
+    async def check_compatibility(self) -> CompatibilityReport:
+        """Compare the server's `/openapi.json` with the spec this SDK was generated from.
+
+        Returns a `CompatibilityReport` whose `status` is `compatible`, `server_newer` (only
+        additions this SDK does not know), `incompatible` (with the breaking differences, each
+        naming the operation and the field) or `unknown` (the server does not publish a spec
+        this SDK can read). Raises `APIConnectionError` when the server cannot be reached.
+        """
+        from mongars_client import compat
+
+        self._check_open()
+        # Anonymous: the spec is public, and a login (or a failing one) must not decide it.
+        request = self._io.http.build_request("GET", self._url(compat.SPEC_PATH))
+        try:
+            response = await self._io.send_anonymous(request)
+            body = await self._io.read_body(response)
+        except MonGARSError:
+            raise
+        except httpx.TransportError as error:
+            raise connection_error(error, request, 1) from error
+        except httpx.HTTPError as error:
+            raise APIConnectionError(f"GET {compat.SPEC_PATH} failed: {error}") from error
+        return compat.from_answer(
+            response.status_code, response.headers.get("content-type", ""), body
+        )
+
     async def call(self, endpoint: object, /, *args: Any, **kwargs: Any) -> Any:
         """See `Client.call`: the arguments are checked against the module before sending."""
         module = _check_arguments(endpoint, args, kwargs)
@@ -602,6 +638,7 @@ class _ClientBase(Generic[H, ES, CS]):
     history = _Operation(_Operations.history)
     health = _Operation(_Operations.health)
     ws_ticket = _Operation(_Operations.ws_ticket)
+    check_compatibility = _Operation(_Operations.check_compatibility)
 
     def __init__(
         self,

@@ -5,6 +5,7 @@
     mongars stream --json | jq .type                                # live events until Ctrl-C
     mongars history --limit 5
     mongars health
+    mongars doctor [--json]                                         # is this server right for us?
     mongars simulate --port 8000                                    # a local monGARS to try it on
 
 Settings come from the options, then the same `MONGARS_*` environment variables as the clients
@@ -379,6 +380,20 @@ def _health(args: argparse.Namespace, out: _Output, ctx: _Context) -> int:
     return EXIT_OK
 
 
+def _doctor(args: argparse.Namespace, out: _Output, ctx: _Context) -> int:
+    from mongars_client import doctor
+
+    with _client(args, ctx, needs_login=False) as client:
+        checks = doctor.diagnose(client)
+    failed = any(check.status == "fail" for check in checks)
+    if out.as_json:
+        out.emit("", {"ok": not failed, "checks": [check.as_dict() for check in checks]})
+    else:
+        for check in checks:
+            out.emit(check.line(), None)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def _stream(args: argparse.Namespace, out: _Output, ctx: _Context) -> int:
     try:
         with _stop_on_signals(), _client(args, ctx) as client, client.stream() as events:
@@ -559,6 +574,17 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=_positive_int, default=10, help="how many (default 10)")
 
     command("health", _health, "Check that the server is up (no login needed).")
+
+    doctor = command(
+        "doctor",
+        _doctor,
+        "Check the route, the server, clock skew, login, the stream's origin and the spec: one "
+        "line each (ok / warn / fail); exit 1 when a check fails.",
+    )
+    # Also after the command, as users type it; the global flag keeps working.
+    doctor.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON document"
+    )
 
     simulate = command(
         "simulate",

@@ -129,7 +129,7 @@ def test_the_streaming_section_names_every_stream_option() -> None:
 def test_the_cli_section_names_every_command() -> None:
     text = section("The `mongars` command")
     (commands,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    assert len(commands.choices) == 6
+    assert len(commands.choices) == 7
     for name in commands.choices:
         assert f"| `{name}" in text, f"`mongars {name}` is not in the README's command table"
 

@@ -36,6 +36,10 @@ def test_the_wheel_carries_both_packages_typed_with_one_version(wheel: Path) -> 
     assert "mongars_api/py.typed" in names
     assert "mongars_client/py.typed" in names
     assert "mongars_api/api/conversation/chat.py" in names
+    # The spec and our operation names ship inside, for check_compatibility() and doctor.
+    shipped = zipfile.ZipFile(wheel).read("mongars_api/openapi.json")
+    assert shipped == (ROOT / "openapi.json").read_bytes()
+    assert "mongars_api/operations.json" in names
     assert not [n for n in names if n.startswith(("tests/", "scripts/", "generated/", "facade/"))]
 
 
@@ -50,6 +54,8 @@ def test_the_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: P
         "-c",
         "import mongars_api, mongars_client; "
         "from mongars_api.api.conversation import chat; "
+        "from mongars_client.compat import compare, sdk_spec; "
+        "assert compare(sdk_spec()).status == 'compatible'; "
         "print(mongars_client.__version__, chat.__name__)",
         cwd=tmp_path,
     )

@@ -102,7 +102,7 @@ def minimal(schema: dict[str, Any]) -> Any:
     return {"integer": 1, "number": 1.0, "boolean": False}.get(kind, {})
 
 
-def _arguments(module: types.ModuleType, spec_operation: dict[str, Any]) -> dict[str, Any]:
+def arguments(module: types.ModuleType, spec_operation: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for the endpoint's required parameters."""
     body_schema = next(
         iter(spec_operation.get("requestBody", {}).get("content", {}).values()), {}
@@ -134,17 +134,19 @@ FACADE: dict[str, tuple[str, Invoke]] = {
 
 
 def _operations() -> list[Operation]:
-    mapping = naming.load_mapping()
+    # The operations and their names come from openapi.json (a new one, pinned or not in
+    # scripts/operations.toml, is covered without an edit here).
     found: list[Operation] = []
-    for method, path, spec_operation in naming.iter_operations(SPEC):
-        key = f"{method.upper()} {path}"
-        group, name = mapping[key]
+    for op in naming.name_operations(SPEC):
+        spec_operation = SPEC["paths"][op.path][op.method]
+        key, group, name = op.key, op.group, op.name
         module = importlib.import_module(f"mongars_api.api.{group}.{name}")
         responses = spec_operation["responses"]
         status = min(int(s) for s in responses if s.startswith("2"))
-        schema = resolve(responses[str(status)]["content"]["application/json"]["schema"])
+        content = responses[str(status)].get("content") or {}
+        schema = resolve((content.get("application/json") or {}).get("schema", {}))
         errors = tuple(sorted(int(s) for s in responses if s.startswith("4")))
-        generic = _generic(module, _arguments(module, spec_operation))
+        generic = _generic(module, arguments(module, spec_operation))
         found.append(Operation(key, f"{group}.{name}", module, status, schema, errors, generic))
         if key in FACADE:
             method_name, invoke = FACADE[key]

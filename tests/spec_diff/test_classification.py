@@ -33,12 +33,12 @@ def test_operation_added_is_non_breaking_and_named_by_the_fallback_rule() -> Non
         }
 
     report, changes = classify(add)
-    change = single(changes, "peer.get_health")
+    change = single(changes, "peers.get_health")
     assert (change.severity, change.kind) == (NON_BREAKING, "operation-added")
     assert change.path == "$.paths['/api/v1/peer/health'].get"
     assert change.addition
     assert report.bump == "minor"
-    assert "peer.get_health" in report.fallback_names
+    assert "peers.get_health" in report.fallback_names
 
 
 def test_operation_removed_is_breaking() -> None:

@@ -38,7 +38,7 @@ def test_the_markdown_report_groups_changes_by_operation(
     assert headings == [
         "## `conversation.chat`: POST /api/v1/conversation/chat",
         "## `llm.chat`: POST /llm/chat",
-        "## `peer.get_health` (fallback name): GET /api/v1/peer/health",
+        "## `peers.get_health` (fallback name): GET /api/v1/peer/health",
         "## `system.ready`: GET /ready",
     ]
     assert "**Verdict: breaking** (1 breaking, 3 non-breaking, 0 documentation-only)" in out

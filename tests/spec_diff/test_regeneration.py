@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,18 @@ def edit_spec(repo: Path, *edits: str) -> None:
     (repo / "openapi.json").write_text(json.dumps(spec, indent=2) + "\n")
 
 
+def top(changelog: str) -> str:
+    """The header and the `## Unreleased` section, if any: what a new version entry follows."""
+    body = changelog[len(release.CHANGELOG_HEADER) :]
+    unreleased = re.match(r"\n(## Unreleased\n.*?\n)(?=## )", body, re.DOTALL)
+    return release.CHANGELOG_HEADER + "\n" + (unreleased.group(1) if unreleased else "")
+
+
+def rest(changelog: str) -> str:
+    """The entries after the new one."""
+    return changelog[len(top(changelog)) :]
+
+
 def version(repo: Path) -> str:
     return release.read_version((repo / release.VERSION_FILE).read_text())
 
@@ -96,11 +109,11 @@ def test_regenerating_bumps_the_version_and_writes_the_changelog_once(tmp_path: 
     assert f"version {BASE} -> {MINOR} (minor" in generated.stdout
     assert version(repo) == MINOR
     minor_changelog = changelog.read_text()
-    assert minor_changelog.startswith(release.CHANGELOG_HEADER + f"\n## {MINOR} - {DAY}\n")
+    assert minor_changelog.startswith(top(first_changelog) + f"## {MINOR} - {DAY}\n")
     assert (
         "### Added\n\n- `conversation.chat`: response 200 field `model`: added\n" in minor_changelog
     )
-    assert minor_changelog.endswith(first_changelog[len(release.CHANGELOG_HEADER) :])
+    assert minor_changelog.endswith(rest(first_changelog))
 
     # Again before committing: same version, same bytes.
     again = regenerate(repo)
@@ -122,11 +135,9 @@ def test_regenerating_bumps_the_version_and_writes_the_changelog_once(tmp_path: 
     assert "**Verdict: breaking**" in breaking.stdout
     assert version(repo) == MAJOR_AFTER_MINOR
     major_changelog = changelog.read_text()
-    assert major_changelog.startswith(
-        release.CHANGELOG_HEADER + f"\n## {MAJOR_AFTER_MINOR} - {DAY}\n"
-    )
+    assert major_changelog.startswith(top(minor_changelog) + f"## {MAJOR_AFTER_MINOR} - {DAY}\n")
     assert "### Breaking\n\n- `system.ready`: operation removed: GET /ready\n" in major_changelog
-    assert major_changelog.endswith(minor_changelog[len(release.CHANGELOG_HEADER) :])
+    assert major_changelog.endswith(rest(minor_changelog))
     assert not (repo / "generated" / "mongars_api" / "api" / "system" / "ready.py").exists()
 
 
@@ -150,4 +161,6 @@ def test_a_further_edit_before_the_commit_is_versioned_from_head_again(tmp_path:
         for line in release.without_unreleased((ROOT / "CHANGELOG.md").read_text()).splitlines()
         if line.startswith("## ")
     ]
-    assert headings == [f"## {MINOR} - {DAY}", *committed]
+    unreleased = [h for h in committed if h == "## Unreleased"]
+    released = [h for h in committed if h != "## Unreleased"]
+    assert headings == [*unreleased, f"## {MINOR} - {DAY}", *released]

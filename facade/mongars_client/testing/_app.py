@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, WebSocket
+from fastapi.responses import JSONResponse, Response
 
+from mongars_client import compat
 from mongars_client.testing import _jwt, _replies
 from mongars_client.testing._faults import Faults
+from mongars_client.testing._generic import add_generic_routes
 from mongars_client.testing._schemas import (
     ChatRequest,
     Credentials,
@@ -54,8 +57,22 @@ class Principal:
     admin: bool
 
 
-def build_app(state: State, hub: Hub, faults: Faults, connections: Connections) -> FastAPI:
-    """The simulated monGARS application, serving `state`."""
+def build_app(
+    state: State,
+    hub: Hub,
+    faults: Faults,
+    connections: Connections,
+    spec: dict[str, Any] | None = None,
+    *,
+    publish_spec: bool = True,
+) -> FastAPI:
+    """The simulated monGARS application, serving `state`.
+
+    `spec` is the OpenAPI document the server publishes at `/openapi.json` (unless
+    `publish_spec` is False) and answers generically where no route below implements an
+    operation of it (see `_generic`); the SDK's own spec when None.
+    """
+    spec = compat.sdk_spec() if spec is None else spec
     app = FastAPI(title="monGARS simulator", docs_url=None, redoc_url=None, openapi_url=None)
     settings = state.settings
 
@@ -299,6 +316,25 @@ def build_app(state: State, hub: Hub, faults: Faults, connections: Connections) 
     @app.post("/llm/security/approve")
     async def approve(token: str, operator_id: str, user: User) -> dict[str, str]:
         return {"status": "approved", "token_ref": hashlib.sha256(token.encode()).hexdigest()[:32]}
+
+    # The published spec, as FastAPI publishes it
+    if publish_spec:
+
+        @app.get("/openapi.json", include_in_schema=False)
+        async def openapi() -> dict[str, Any]:
+            return spec
+
+    # Every other operation of the spec: generic answers, after (and so behind) the routes above.
+    async def refuse_anonymous(request: Request) -> Response | None:
+        try:
+            await current_user(request)
+        except HTTPException as error:
+            return JSONResponse(
+                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+        return None
+
+    add_generic_routes(app, spec, refuse_anonymous)
 
     # The event stream
     @app.websocket("/ws/chat/")

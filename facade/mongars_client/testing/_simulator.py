@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -58,6 +61,12 @@ class Simulator:
         host: the address to listen on.
         port: the port to listen on; 0 picks a free one.
         log_config: a `logging.config.dictConfig` mapping for uvicorn (None: leave logging alone).
+        spec: the OpenAPI document the server publishes at `/openapi.json`, as a mapping or the
+            path of a JSON file; by default the spec this SDK was generated from. An operation of
+            it that the simulator does not implement by hand gets a generic answer: the caller's
+            token and required inputs are checked, then the smallest body valid against the
+            operation's success schema comes back (the hand-written behaviour always wins).
+        publish_spec: serve `/openapi.json` (False: 404, as a server that hides its spec).
     """
 
     def __init__(
@@ -80,6 +89,8 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         log_config: dict[str, Any] | None = None,
+        spec: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+        publish_spec: bool = True,
     ) -> None:
         settings = Settings(
             token_ttl=token_ttl,
@@ -103,6 +114,14 @@ class Simulator:
         self._host = host
         self._port = port
         self._log_config = log_config
+        self._spec: dict[str, Any] | None = (
+            json.loads(Path(spec).read_text(encoding="utf-8"))
+            if isinstance(spec, (str, os.PathLike))
+            else None
+            if spec is None
+            else dict(spec)
+        )
+        self._publish_spec = publish_spec
         self._hub = Hub(self._state)
         self._log = RequestLog()
         self._closing = asyncio.Event()
@@ -123,7 +142,14 @@ class Simulator:
         self._state.settings = dataclasses.replace(self._state.settings, allowed_origins=origins)
         connections = Connections()
         app = FaultsMiddleware(
-            build_app(self._state, self._hub, self.faults, connections),
+            build_app(
+                self._state,
+                self._hub,
+                self.faults,
+                connections,
+                self._spec,
+                publish_spec=self._publish_spec,
+            ),
             faults=self.faults,
             log=self._log,
             connections=connections,
