@@ -27,7 +27,6 @@ from mongars_client._token import Token, http_date
 from mongars_client._transport import DEADLINE, call_timeout, parse_retry_after
 from mongars_client.errors import (
     APITimeoutError,
-    AuthenticationError,
     MonGARSError,
     ResponseValidationError,
     error_for_response,
@@ -172,10 +171,11 @@ class SessionAuth(httpx.Auth):
         self.token = token
         self.credentials = credentials
         self.logins = 0
-        # Login attempts finished, and the last one's error (None after a success): a caller
-        # that waited for the lock while a login ran shares its outcome instead of trying again.
+        # Login attempts finished, and the last one's answer when it failed (None after a
+        # success): a caller that waited for the lock while a login ran shares its outcome
+        # instead of trying again. Kept as the answer, so each caller raises an error of its own.
         self._attempts = 0
-        self._failure: MonGARSError | None = None
+        self._failed_login: httpx.Response | None = None
         self._failed_at = 0.0
 
     def _repin(self, old: str | None, new: str | None) -> None:
@@ -210,7 +210,7 @@ class SessionAuth(httpx.Auth):
         self._repin(old[1] if old else None, value[1] if value else None)
         self._credentials = value
         if value != old:  # new credentials deserve a try: the cool-down was for the old ones
-            self._failure = None
+            self._failed_login = None
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -252,16 +252,14 @@ class SessionAuth(httpx.Auth):
             )
 
     def _raise_shared_failure(self, attempts_seen: int) -> None:
-        failure = self._failure
-        if failure is None:
+        failed = self._failed_login
+        if failed is None:
             return
-        if self._attempts != attempts_seen:
-            raise failure  # the login this call waited for failed: its error is this call's too
-        if (
-            isinstance(failure, AuthenticationError)
-            and time.monotonic() - self._failed_at < LOGIN_COOLDOWN
-        ):
-            raise failure  # refused moments ago with these credentials: do not insist
+        # The login this call waited for failed: its error is this call's too. Or the server
+        # refused these credentials moments ago: do not insist (accounts get locked for that).
+        cooling = failed.status_code == 401 and time.monotonic() - self._failed_at < LOGIN_COOLDOWN
+        if self._attempts != attempts_seen or cooling:
+            token_from_login(failed)  # raises that login's error again, a new one for this call
 
     async def _flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if request.url.path in self._password_paths:
@@ -292,10 +290,10 @@ class SessionAuth(httpx.Auth):
                         self._attempts += 1
                         try:
                             self.token = token_from_login(answer)
-                        except MonGARSError as error:
-                            self._failure, self._failed_at = error, time.monotonic()
+                        except MonGARSError:
+                            self._failed_login, self._failed_at = answer, time.monotonic()
                             raise
-                        self._failure = None
+                        self._failed_login = None
                         self.logins += 1
                 finally:
                     self._lock.release()

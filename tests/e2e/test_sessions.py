@@ -140,6 +140,7 @@ def test_a_failed_login_is_shared_by_every_waiting_call(
     )
     assert len(outcomes) == 20
     assert all(isinstance(outcome, errors.AuthenticationError) for _, outcome in outcomes)
+    assert len({id(outcome) for _, outcome in outcomes}) == 20  # each call raises its own
     assert 1 <= logins(sim) <= 2
 
 

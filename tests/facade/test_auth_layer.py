@@ -13,7 +13,7 @@ import pytest
 
 from mongars_api.api.conversation import history as history_endpoint
 from mongars_api.api.system import healthz
-from mongars_client import AsyncClient, Client, Token, errors
+from mongars_client import AsyncClient, Client, Token, _auth, errors
 from mongars_client._auth import AnonymousOperations
 from mongars_client._redact import MASK, redact, register_secret
 from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer, make_jwt
@@ -66,6 +66,23 @@ def test_operations_without_security_may_have_path_parameters(
     assert not anonymous.match(httpx.Request("GET", "http://h/prefix/items/42/more"))
     assert not anonymous.match(httpx.Request("POST", "http://h/prefix/items/42"))
     assert not anonymous.match(httpx.Request("GET", "http://h/items/42"))
+
+
+def test_the_cool_down_after_a_refused_login_ends(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        httpx.Client(transport=httpx.MockTransport(server)) as http,
+        Client(BASE_URL, http_client=http, username="u1", password="wrong-password-1") as c,
+    ):
+        for _ in range(3):
+            with pytest.raises(errors.AuthenticationError):
+                c.history()
+        assert server.paths() == ["POST /token"]
+        monkeypatch.setattr(_auth, "LOGIN_COOLDOWN", 0.0)
+        with pytest.raises(errors.AuthenticationError):
+            c.history()
+        assert server.paths() == ["POST /token", "POST /token"]
 
 
 # --- Refresh timing on the server's clock ------------------------------------------------------
