@@ -212,6 +212,13 @@ class SessionAuth(httpx.Auth):
         if value != old:  # new credentials deserve a try: the cool-down was for the old ones
             self._failed_login = None
 
+    def logged_in(self, token: Token, credentials: tuple[str, str]) -> None:
+        """Take the token of a login made outside the flow (`client.login`): it ends the
+        cool-down of an earlier refused login, whatever the credentials."""
+        self.token = token
+        self.credentials = credentials
+        self._failed_login = None
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:

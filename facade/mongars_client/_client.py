@@ -250,8 +250,7 @@ class _Operations:
         register_secret(password)
         self._settings.check_credentials_transport()
         token = token_from_login(await self._send(self._build_login(username, password)))
-        self._auth.token = token
-        self._auth.credentials = (username, password)
+        self._auth.logged_in(token, (username, password))
         return token
 
     async def register(self, username: str, password: str) -> UsersRegisterResponse:

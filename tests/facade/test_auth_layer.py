@@ -85,6 +85,25 @@ def test_the_cool_down_after_a_refused_login_ends(
         assert server.paths() == ["POST /token", "POST /token"]
 
 
+def test_an_explicit_login_ends_the_cool_down_even_with_the_same_credentials(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.default = lambda request: httpx.Response(200, json=[])
+    with (
+        httpx.Client(transport=httpx.MockTransport(server)) as http,
+        Client(BASE_URL, http_client=http, username="u1", password=PASSWORD) as c,
+    ):
+        refuse = lambda request: httpx.Response(401, json={"detail": "Invalid credentials"})  # noqa: E731
+        monkeypatch.setattr(server, "login", refuse)
+        with pytest.raises(errors.AuthenticationError):
+            c.history()
+        monkeypatch.undo()
+        c.login("u1", PASSWORD)
+        server.expire_tokens()
+        assert c.history() == []  # the 401's re-login is not blocked by the earlier refusal
+    assert server.logins == 2
+
+
 # --- Refresh timing on the server's clock ------------------------------------------------------
 
 
