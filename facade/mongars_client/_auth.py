@@ -163,6 +163,12 @@ class SessionAuth(httpx.Auth):
         self._total_timeout = total_timeout
         self._lock = lock
         self._read_body = read_body
+        # Login attempts finished, and the last one's answer when it failed (None after a
+        # success): a caller that waited for the lock while a login ran shares its outcome
+        # instead of trying again. Kept as the answer, so each caller raises an error of its own.
+        self._attempts = 0
+        self._failed_login: httpx.Response | None = None
+        self._failed_at = 0.0
         # The password and token in use stay masked in logs until replaced or this object goes.
         self._pins: list[str] = []
         weakref.finalize(self, _release_pins, self._pins)
@@ -171,12 +177,6 @@ class SessionAuth(httpx.Auth):
         self.token = token
         self.credentials = credentials
         self.logins = 0
-        # Login attempts finished, and the last one's answer when it failed (None after a
-        # success): a caller that waited for the lock while a login ran shares its outcome
-        # instead of trying again. Kept as the answer, so each caller raises an error of its own.
-        self._attempts = 0
-        self._failed_login: httpx.Response | None = None
-        self._failed_at = 0.0
 
     def _repin(self, old: str | None, new: str | None) -> None:
         if old == new:

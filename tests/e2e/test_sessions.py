@@ -206,6 +206,8 @@ def test_a_401_replay_is_bounded_by_the_calls_timeout(
         with pytest.raises(errors.APITimeoutError):
             client.history(timeout=1.5)
         assert time.monotonic() - started < 2.5
+        sim.faults.clear()
+        assert client.history(timeout=5) == []  # the login lock was given back
 
 
 # --- Clock skew ---------------------------------------------------------------------------------
