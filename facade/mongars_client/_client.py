@@ -407,7 +407,15 @@ def _shared_api_class() -> type[AuthenticatedClient]:
         asked for the flavour it was not given.
         """
 
+        def _unbound(self) -> None:
+            if self._client is None and self._async_client is None:
+                raise RuntimeError(
+                    "this copy of client.api (from with_headers, with_cookies or with_timeout) "
+                    "has no connection: call the generated functions with client.api itself"
+                )
+
         def get_httpx_client(self) -> httpx.Client:
+            self._unbound()
             if self._client is None:
                 raise RuntimeError(
                     "this api belongs to an asyncio AsyncClient: call the generated asyncio() or "
@@ -416,6 +424,7 @@ def _shared_api_class() -> type[AuthenticatedClient]:
             return self._client
 
         def get_async_httpx_client(self) -> httpx.AsyncClient:
+            self._unbound()
             if self._async_client is None:
                 raise RuntimeError(
                     "this api belongs to a blocking Client: call the generated sync() or "

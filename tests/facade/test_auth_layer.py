@@ -191,6 +191,12 @@ def test_the_sync_functions_on_an_async_clients_api_fail_at_once(server: FakeSer
     assert server.requests == []
 
 
+def test_a_copy_of_client_api_says_it_has_no_connection(client: Client) -> None:
+    copy = client.api.with_timeout(httpx.Timeout(5.0))
+    with pytest.raises(RuntimeError, match="has no connection"):
+        healthz.sync(client=copy)
+
+
 def test_a_detailed_function_raises_the_typed_error_as_the_readme_says(
     client: Client, server: FakeServer
 ) -> None:
