@@ -118,6 +118,7 @@ def generate(spec_path: Path, out_dir: Path, work_dir: Path) -> list[naming.Oper
     if missing:
         raise RegenerationError(f"the generator did not keep these operation names: {missing}")
     (out_dir / "py.typed").write_text("")
+    (out_dir / "security.py").write_text(security_module(normalised), encoding="utf-8")
     ship_spec(spec_path, names, out_dir)
     return names
 
@@ -132,6 +133,45 @@ def ship_spec(spec_path: Path, names: Sequence[naming.OperationName], out_dir: P
     shutil.copyfile(spec_path, out_dir / SHIPPED_SPEC)
     shipped = {n.key: n.dotted for n in names}
     (out_dir / SHIPPED_NAMES).write_text(json.dumps(shipped, indent=2) + "\n", encoding="utf-8")
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def anonymous_operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(METHOD, path template) of each operation the spec lets through without credentials.
+
+    An operation's own `security` wins over the document's; none at either level, an empty list,
+    or an empty alternative (`{}`: credentials optional) means no login is needed. The generator
+    only looks at the operation's own `security`, hence this table of ours.
+    """
+    default = spec.get("security") or []
+    found = []
+    for path, item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            requirements = operation.get("security", default) or []
+            if not requirements or any(not requirement for requirement in requirements):
+                found.append((method.upper(), path))
+    return sorted(found)
+
+
+def security_module(spec: dict[str, Any]) -> str:
+    """The source of `mongars_api/security.py`, formatted as ruff formats it."""
+    rows = "".join(
+        f"        ({json.dumps(method)}, {json.dumps(path)}),\n"
+        for method, path in anonymous_operations(spec)
+    )
+    table = f"frozenset(\n    {{\n{rows}    }}\n)" if rows else "frozenset()"
+    return (
+        '"""Which operations need no login: derived from the spec\'s `security` by the SDK\'s\n'
+        "regeneration script (openapi-python-client reads an operation's own `security` only, not\n"
+        'the document\'s default)."""\n\n'
+        "# (HTTP method, path template) of every operation without a security requirement.\n"
+        f"ANONYMOUS_OPERATIONS: frozenset[tuple[str, str]] = {table}\n"
+    )
 
 
 def report_names(names: Sequence[naming.OperationName], mapping_keys: set[str]) -> None:

@@ -54,15 +54,46 @@ def iterate_sync(generator: AsyncGenerator[Y, S]) -> Generator[Y, S, None]:
 
 
 class BlockingLock:
-    """A `threading.Lock` usable with `async with` by the blocking client's coroutines."""
+    """A `threading.Lock` for the blocking client's coroutines: `acquire` blocks, never suspends."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
+    async def acquire(self, timeout: float | None = None) -> bool:
+        """Take the lock; False when `timeout` seconds passed first (None: no limit)."""
+        return self._lock.acquire(timeout=-1 if timeout is None else timeout)
+
+    def release(self) -> None:
+        """Give the lock back."""
+        self._lock.release()
+
     async def __aenter__(self) -> None:
-        self._lock.acquire()
+        await self.acquire()
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+class AsyncioLock:
+    """An `asyncio.Lock` with the interface of `BlockingLock`, for the asyncio client."""
+
+    def __init__(self) -> None:
+        import asyncio  # here: the blocking client never needs asyncio
+
+        self._asyncio = asyncio
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, timeout: float | None = None) -> bool:
+        """Take the lock; False when `timeout` seconds passed first (None: no limit)."""
+        try:
+            async with self._asyncio.timeout(timeout):
+                await self._lock.acquire()
+        except TimeoutError:
+            return False
+        return True
+
+    def release(self) -> None:
+        """Give the lock back."""
         self._lock.release()
 
 

@@ -12,7 +12,6 @@ import ssl
 import types
 import typing
 from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 from typing import (
     TYPE_CHECKING,
@@ -28,8 +27,14 @@ from typing import (
 
 import httpx
 
-from mongars_client._auth import SessionAuth, json_problem, token_from_login
-from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
+from mongars_client._auth import (
+    AnonymousOperations,
+    LoginLock,
+    SessionAuth,
+    json_problem,
+    token_from_login,
+)
+from mongars_client._bridge import AsyncClosing, AsyncioLock, BlockingLock, Closing, run_sync
 from mongars_client._config import (
     NOT_GIVEN,
     NotGiven,
@@ -356,8 +361,7 @@ class _Operations:
         register_secret(password)
         self._settings.check_credentials_transport()
         token = token_from_login(await self._send(self._build_login(username, password)))
-        self._auth.token = token
-        self._auth.credentials = (username, password)
+        self._auth.logged_in(token, (username, password))
         return token
 
     async def register(self, username: str, password: str) -> UsersRegisterResponse:
@@ -523,10 +527,59 @@ def _run_async(
     return functools.partial(operation, operations)
 
 
-def _asyncio_lock() -> AbstractAsyncContextManager[Any]:
-    import asyncio
+@functools.cache
+def _shared_api_class() -> type[AuthenticatedClient]:
+    # Built on first use: the generated package (and attrs) load only when needed.
+    from mongars_api import AuthenticatedClient
 
-    return asyncio.Lock()
+    class SharedAuthenticatedClient(AuthenticatedClient):
+        """The generated client on an SDK client's httpx client, which it never builds or closes.
+
+        Left alone, the generated client closes the httpx client it was given at the end of a
+        `with` block, and builds a bare one of its own (no auth, timeout nor retries) when
+        asked for the flavour it was not given.
+        """
+
+        def _unbound(self) -> None:
+            if self._client is None and self._async_client is None:
+                raise RuntimeError(
+                    "this copy of client.api (from with_headers, with_cookies or with_timeout) "
+                    "has no connection: call the generated functions with client.api itself"
+                )
+
+        def get_httpx_client(self) -> httpx.Client:
+            self._unbound()
+            if self._client is None:
+                raise RuntimeError(
+                    "this api belongs to an asyncio AsyncClient: call the generated asyncio() or "
+                    "asyncio_detailed() functions, or use a blocking Client's api for sync()"
+                )
+            return self._client
+
+        def get_async_httpx_client(self) -> httpx.AsyncClient:
+            self._unbound()
+            if self._async_client is None:
+                raise RuntimeError(
+                    "this api belongs to a blocking Client: call the generated sync() or "
+                    "sync_detailed() functions, or use an AsyncClient's api for asyncio()"
+                )
+            return self._async_client
+
+        def __enter__(self) -> Self:
+            self.get_httpx_client()
+            return self
+
+        def __exit__(self, *args: object, **kwargs: Any) -> None:
+            """The SDK client owns the connection pool: closing it is its job."""
+
+        async def __aenter__(self) -> Self:
+            self.get_async_httpx_client()
+            return self
+
+        async def __aexit__(self, *args: object, **kwargs: Any) -> None:
+            """The SDK client owns the connection pool: closing it is its job."""
+
+    return SharedAuthenticatedClient
 
 
 def _blocking_streams() -> tuple[type[EventStream], type[ChatStream]]:
@@ -547,12 +600,12 @@ def _asyncio_streams() -> tuple[type[AsyncEventStream], type[AsyncChatStream]]:
 class _Flavour:
     """All that differs between the blocking and the asyncio client: the classes doing the I/O."""
 
-    http_client: Callable[..., Any]
+    http_client: type[Any]
     transport_type: type
     transport: Callable[..., Any]
     caller_transport: Callable[[Any], Any]
     retry_transport: Callable[..., Any]
-    lock: Callable[[], AbstractAsyncContextManager[Any]]
+    lock: Callable[[], LoginLock]
     io: Callable[[Any], _IO]
     bind_api: Callable[[AuthenticatedClient, Any], object]
     bind: Callable[[Any, Callable[..., Coroutine[Any, Any, Any]]], Callable[..., Any]]
@@ -577,7 +630,7 @@ _ASYNCIO = _Flavour(
     transport=async_http_transport,
     caller_transport=AsyncClientTransport,
     retry_transport=AsyncRetryTransport,
-    lock=_asyncio_lock,
+    lock=AsyncioLock,
     io=_AsyncIO,
     bind_api=lambda api, http: api.set_async_httpx_client(http),
     bind=_run_async,
@@ -660,6 +713,12 @@ class _ClientBase(Generic[H, ES, CS]):
     ) -> None:
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client= or transport=, not both")
+        wanted = self._flavour.http_client
+        if http_client is not None and not isinstance(http_client, wanted):
+            raise ConfigurationError(
+                f"{type(self).__name__} needs an httpx.{wanted.__name__} as http_client, not "
+                f"{type(http_client).__module__}.{type(http_client).__name__}"
+            )
         if http_client is not None and base_url is None and http_client.base_url:
             base_url = str(http_client.base_url)
         settings = resolve_settings(
@@ -723,6 +782,8 @@ class _ClientBase(Generic[H, ES, CS]):
                 self._http.build_request("POST", path).url.path for path in PASSWORD_PATHS
             ),
             check_transport=settings.check_credentials_transport,
+            anonymous=AnonymousOperations(self._http.base_url.path),
+            total_timeout=settings.total_timeout,
         )
         self._http.auth = self._auth
         self._operations = _Operations(
@@ -731,13 +792,17 @@ class _ClientBase(Generic[H, ES, CS]):
 
     @property
     def api(self) -> AuthenticatedClient:
-        """The generated low-level client on this client's connection, auth, retries and errors."""
-        if self._api is None:
-            from mongars_api import AuthenticatedClient
+        """The generated low-level client on this client's connection, auth, retries and errors.
 
+        Error statuses raise `mongars_client.errors` (as this client's methods do) rather than
+        coming back as a `Response`. `with client.api as api:` leaves this client's connection
+        pool open (close the SDK client for that); and the generated `asyncio*` functions need an
+        `AsyncClient`'s `api`, the `sync*` ones a `Client`'s (else `RuntimeError`, at once).
+        """
+        if self._api is None:
             # The generated client insists on a token of its own; ours travels in SessionAuth,
             # and this placeholder is never sent because its httpx client is set explicitly.
-            api = AuthenticatedClient(base_url=self._settings.base_url, token="")
+            api = _shared_api_class()(base_url=self._settings.base_url, token="")
             self._flavour.bind_api(api, self._http)
             self._api = api
         return self._api

@@ -15,8 +15,11 @@ import threading
 MASK = "***"
 _MAX_REMEMBERED = 512
 
+# After "bearer ", a credential; `_mask_bearer` leaves a plain short word ("the bearer token was
+# rejected") as written.
+_BEARER = re.compile(r"(?i)\b(bearer\s+)([^\s\"',;]+)")
+_PROSE_WORD = re.compile(r"[A-Za-z]{1,19}[.!?:)]*")
 _PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
     re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
     re.compile(
         r"(?i)([?&](?:t|ticket|token|access_token|password|client_secret|approval_token)=)[^&\s\"'#]+"
@@ -43,7 +46,11 @@ _LOGGERS = (
     "websockets.server",
 )
 
+# Every secret seen, oldest first; the oldest age out beyond _MAX_REMEMBERED (tickets, old tokens).
 _secrets: dict[str, None] = {}
+# Secrets in use (a client's password, its current token), with how many holders pin each: never
+# aged out, however many tickets a long-lived process issues.
+_pinned: dict[str, int] = {}
 _lock = threading.Lock()
 
 
@@ -57,9 +64,38 @@ def register_secret(value: str | None) -> None:
     if not value or len(value) < MIN_SECRET_LENGTH:
         return
     with _lock:
+        _secrets.pop(value, None)  # seen again: the newest, last to age out
         _secrets[value] = None
         while len(_secrets) > _MAX_REMEMBERED:
             del _secrets[next(iter(_secrets))]
+
+
+def pin_secret(value: str | None) -> None:
+    """Register a secret in use and keep masking it until `unpin_secret` (counted per holder)."""
+    if not value or len(value) < MIN_SECRET_LENGTH:
+        return
+    register_secret(value)
+    with _lock:
+        _pinned[value] = _pinned.get(value, 0) + 1
+
+
+def unpin_secret(value: str | None) -> None:
+    """One holder no longer uses `value`: it may age out like any other secret seen."""
+    if not value:
+        return
+    with _lock:
+        holders = _pinned.get(value, 0) - 1
+        if holders > 0:
+            _pinned[value] = holders
+        else:
+            _pinned.pop(value, None)
+
+
+def _mask_bearer(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if _PROSE_WORD.fullmatch(value):  # a word of prose, not a credential: keep it
+        return match.group(0)
+    return match.group(1) + MASK
 
 
 def redact(text: str) -> str:
@@ -68,8 +104,10 @@ def redact(text: str) -> str:
         return text
     with _lock:
         known = [s for s in _secrets if s in text]
+        known += [s for s in _pinned if s in text]
     for secret in sorted(known, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    text = _BEARER.sub(_mask_bearer, text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
     return text

@@ -1,9 +1,18 @@
-"""`Token`: the typed result of a login, which the spec leaves as an untyped object."""
+"""`Token`: the typed result of a login, which the spec leaves as an untyped object.
+
+When to log in again is judged on the server's clock, never the local one: a client whose clock
+is hours off would otherwise see every fresh token as expired (and log in before each call) or
+keep using expired ones. The token's lifetime is `exp` minus the server's time of issue (the
+JWT's `iat` when it has one, else the login answer's `Date` header), counted down on the local
+monotonic clock from the moment the token arrived.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import email.utils
 import json
 import re
 import time
@@ -20,6 +29,23 @@ REFRESH_MARGIN = 30.0
 # A CR/LF, a space or a non-ASCII character from a broken server would make every later request
 # fail in the HTTP library, far from the login that let it in.
 _HEADER_SAFE = re.compile(r"[!-~]+")
+
+
+def _unix_time(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def http_date(value: str | None) -> float | None:
+    """The unix time of an HTTP `Date` header, or None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
 
 
 def _claims(access_token: str) -> dict[str, Any]:
@@ -46,6 +72,10 @@ class Token:
     subject: str | None = None
     admin: bool | None = None
     obtained_at: float = field(default_factory=time.time, compare=False)
+    issued_at: float | None = field(default=None, compare=False)
+    """The server's unix time when the token was issued (`iat`, or the login answer's `Date`);
+    None when unknown (a token given as a string), and the local clock then stands in for it."""
+    received_at: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         register_secret(self.access_token)
@@ -54,9 +84,9 @@ class Token:
     def from_access_token(cls, access_token: str, token_type: str = "bearer") -> Token:  # noqa: S107
         """A `Token` whose subject and expiry are read from the JWT (None when it is opaque)."""
         claims = _claims(access_token)
-        exp, sub, admin = claims.get("exp"), claims.get("sub"), claims.get("admin")
+        exp, sub, admin = _unix_time(claims.get("exp")), claims.get("sub"), claims.get("admin")
         expires_at = None
-        if isinstance(exp, int | float) and not isinstance(exp, bool):
+        if exp is not None:
             try:
                 expires_at = datetime.fromtimestamp(exp, tz=UTC)
             except (OverflowError, OSError, ValueError):
@@ -68,6 +98,20 @@ class Token:
             subject=sub if isinstance(sub, str) else None,
             admin=admin if isinstance(admin, bool) else None,
         )
+
+    def issued_by_server_at(self, server_time: float | None) -> Token:
+        """This token as just received from a login: its lifetime counted from the JWT's `iat`,
+        else from `server_time` (the login answer's `Date`), on the local monotonic clock.
+
+        Only for a token that has just arrived: one read from a string or a file keeps the local
+        clock, as nothing tells when the server issued it relative to now.
+        """
+        issued = _unix_time(_claims(self.access_token).get("iat"))
+        if issued is None:
+            issued = server_time
+        if issued is None:
+            return self
+        return dataclasses.replace(self, issued_at=issued)
 
     @classmethod
     def from_login_body(cls, body: Any) -> Token:
@@ -95,9 +139,16 @@ class Token:
         return f"{scheme} {self.access_token}"
 
     def expires_in(self, now: float | None = None) -> float | None:
-        """Seconds until expiry (negative once expired), or None when the JWT has no `exp`."""
+        """Seconds until expiry (negative once expired), or None when the JWT has no `exp`.
+
+        Without `now`, judged on the server's clock when the issue time is known (see the module
+        docstring); with `now` (a unix time), against that local time.
+        """
         if self.expires_at is None:
             return None
+        if now is None and self.issued_at is not None:
+            elapsed = time.monotonic() - self.received_at
+            return self.expires_at.timestamp() - self.issued_at - elapsed
         return self.expires_at.timestamp() - (time.time() if now is None else now)
 
     def needs_refresh(self, now: float | None = None) -> bool:
@@ -105,7 +156,8 @@ class Token:
         remaining = self.expires_in(now)
         if remaining is None or self.expires_at is None:
             return False
-        lifetime = self.expires_at.timestamp() - self.obtained_at
+        issued = self.obtained_at if self.issued_at is None else self.issued_at
+        lifetime = self.expires_at.timestamp() - issued
         return remaining <= min(REFRESH_MARGIN, max(lifetime, 0.0) / 10)
 
     def __repr__(self) -> str:

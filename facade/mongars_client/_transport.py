@@ -57,6 +57,18 @@ class CallOptions:
 _call_options: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
     "mongars_call_options", default=None
 )
+# The request extension holding the call's absolute deadline (a `time.monotonic()` value). The
+# auth layer sets it, so that it spans the login and the replay after a 401; every attempt here
+# ends by it too.
+DEADLINE = "mongars.deadline"
+
+
+def call_timeout(default: float | None) -> float | None:
+    """The whole-call timeout of the call running in this thread or task (default: the client's)."""
+    options = _call_options.get()
+    return default if options is None or options.timeout is None else options.timeout
+
+
 # When the attempt running in this thread or task must be over (time.monotonic()), or None.
 deadline_var: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "mongars_deadline", default=None
@@ -239,6 +251,9 @@ class _Attempts:
         # this one), so the caller's per-operation timeouts stay at hand without a copy.
         per_operation: dict[str, Any] = request.extensions.get("timeout", {})
         deadline = None if total is None else time.monotonic() + total
+        fixed: float | None = request.extensions.get(DEADLINE)
+        if fixed is not None:
+            deadline = fixed if deadline is None else min(deadline, fixed)
         retry = 0
         while True:
             started = time.monotonic()

@@ -298,6 +298,16 @@ def test_health_needs_no_login(sim: Simulator, bare_env: dict[str, str]) -> None
     assert json.loads(as_json.stdout) == {"base_url": sim.base_url, "status": "ok"}
 
 
+def test_health_never_logs_in_even_with_wrong_credentials(sim: Simulator, tmp_path: Path) -> None:
+    env = clean_environment(
+        tmp_path, MONGARS_USERNAME="alice", MONGARS_PASSWORD="not-alices-password"
+    )
+    result = run("--base-url", sim.base_url, "health", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert [(m, p) for m, p, _ in sim.requests] == [("GET", "/healthz")]
+
+
 def test_an_unreachable_server_is_exit_3_with_the_fix(bare_env: dict[str, str]) -> None:
     # A port that is bound but not listening refuses connections, and no one else can take it.
     with socket.socket() as closed:

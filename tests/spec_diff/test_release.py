@@ -81,18 +81,6 @@ def test_update_changelog_replaces_the_entries_written_since_the_last_commit() -
     assert major.index("## 1.0.0") < major.index("## 0.1.0")
 
 
-def test_update_changelog_keeps_the_unreleased_section_on_top() -> None:
-    unreleased = "## Unreleased\n\n### Added\n\n- A hand-written line.\n"
-    committed = release.CHANGELOG_HEADER + f"\n{unreleased}\n## 0.1.0 - 2026-01-01\n\nFirst.\n"
-    updated = release.update_changelog(committed, "## 0.2.0 - 2026-01-02\n\nMinor.\n", "0.1.0")
-    assert updated == release.CHANGELOG_HEADER + (
-        f"\n{unreleased}\n## 0.2.0 - 2026-01-02\n\nMinor.\n\n## 0.1.0 - 2026-01-01\n\nFirst.\n"
-    )
-    assert release.update_changelog(updated, "## 0.2.0 - 2026-01-02\n\nMinor.\n", "0.1.0") == (
-        updated
-    )
-
-
 def test_update_changelog_creates_the_file_with_its_header() -> None:
     created = release.update_changelog("", "## 0.1.1 - 2026-01-02\n\nPatch.\n", "0.1.0")
     assert created == release.CHANGELOG_HEADER + "\n## 0.1.1 - 2026-01-02\n\nPatch.\n"

@@ -49,6 +49,10 @@ def repository_copy(dest: Path) -> Path:
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
+    # The released entries only: the SDK's own Unreleased lines would move the version too
+    # (tests/spec_diff/test_release.py folds those).
+    changelog = dest / "CHANGELOG.md"
+    changelog.write_text(release.without_unreleased(changelog.read_text()))
     git(dest, "init", "-q")
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "copy")

@@ -37,6 +37,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[Rule] = []
         self._latency = 0.0
+        self._path_latency: dict[str, float] = {}
         self._model_down = False
         self._drop_websockets = drop_websockets
 
@@ -74,10 +75,19 @@ class Faults:
         """
         self._add(Rule("malformed", count, path))
 
-    def latency(self, seconds: float) -> None:
-        """Delay every request by `seconds` before it is served, until cleared (0 to stop)."""
+    def latency(self, seconds: float, *, path: str | None = None) -> None:
+        """Delay every request by `seconds` before it is served, until cleared (0 to stop).
+
+        With `path` (exact, without the query string), only the requests of that path: a slow
+        `/token`, for example. A path's own latency replaces the general one for it.
+        """
         with self._lock:
-            self._latency = seconds
+            if path is None:
+                self._latency = seconds
+            elif seconds > 0:
+                self._path_latency[path] = seconds
+            else:
+                self._path_latency.pop(path, None)
 
     def model_down(self, down: bool = True) -> None:
         """Make the model backend unavailable, until cleared.
@@ -97,6 +107,7 @@ class Faults:
         with self._lock:
             self._rules.clear()
             self._latency = 0.0
+            self._path_latency.clear()
             self._model_down = False
 
     # What the server asks
@@ -122,6 +133,11 @@ class Faults:
         """Seconds every request is delayed by."""
         with self._lock:
             return self._latency
+
+    def latency_for(self, path: str) -> float:
+        """Seconds a request of `path` is delayed by."""
+        with self._lock:
+            return self._path_latency.get(path, self._latency)
 
     @property
     def is_model_down(self) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import json
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -60,8 +62,12 @@ class FaultsMiddleware:
         log: RequestLog,
         connections: Connections,
         closing: asyncio.Event,
+        clock: Callable[[], float],
     ) -> None:
         self.app = app
+        # The `Date` of every answer, on the simulator's clock (`advance_time` moves it), as the
+        # real server's follows the clock its tokens' `exp` is set by.
+        self.clock = clock
         self.faults = faults
         self.log = log
         self.connections = connections
@@ -75,8 +81,10 @@ class FaultsMiddleware:
             return
         method: str = scope.get("method", "GET")
         path: str = scope["path"]
+        if scope["type"] == "http":
+            send = self._dated(send)
 
-        latency = self.faults.current_latency
+        latency = self.faults.latency_for(path)
         if latency > 0:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(latency):
@@ -99,6 +107,16 @@ class FaultsMiddleware:
             return
         watch = self._watch_http if scope["type"] == "http" else self._watch_handshake
         await self.app(scope, receive, watch(method, path, send))
+
+    def _dated(self, send: Send) -> Send:
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = email.utils.formatdate(self.clock(), usegmt=True).encode()
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", date)]}
+            await send(message)
+
+        return dated
 
     def _watch_http(self, method: str, path: str, send: Send) -> Send:
         """`send`, recording the status and, when a rule says so, breaking a 2xx JSON body."""

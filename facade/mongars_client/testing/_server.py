@@ -195,6 +195,7 @@ class ServerThread:
             lifespan="off",
             log_config=log_config,
             proxy_headers=False,  # the scope's `client` must stay the socket's peer
+            date_header=False,  # FaultsMiddleware sends one on the simulator's clock
             ws_ping_interval=None,  # monGARS has its own heartbeat
             ws_ping_timeout=None,
             timeout_graceful_shutdown=5,

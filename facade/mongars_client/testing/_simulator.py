@@ -154,6 +154,7 @@ class Simulator:
             log=self._log,
             connections=connections,
             closing=self._closing,
+            clock=self._state.now,
         )
         self._thread = ServerThread(
             app, sock=sock, connections=connections, log_config=self._log_config
@@ -248,7 +249,8 @@ class Simulator:
         self._call(self._state.expire_tokens)
 
     def advance_time(self, seconds: float) -> None:
-        """Move the server's clock forward: tokens, tickets and the chat limit see the jump."""
+        """Move the server's clock forward (back, when negative): tokens, tickets, the chat
+        limit and the answers' `Date` header see the jump."""
         self._call(lambda: self._state.advance_time(seconds))
 
     def add_user(self, username: str, password: str, *, admin: bool = False) -> None:
