@@ -524,6 +524,8 @@ class _ClientBase(Generic[H, ES, CS]):
         origin: str | None = None,
         allow_insecure_http: bool = False,
         http2: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client= or transport=, not both")
@@ -540,6 +542,8 @@ class _ClientBase(Generic[H, ES, CS]):
             verify=verify,
             origin=origin,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         if settings.credentials is not None and settings.token is None:
             settings.check_credentials_transport()
@@ -570,10 +574,12 @@ class _ClientBase(Generic[H, ES, CS]):
                     raise ConfigurationError(
                         "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
                     )
-            inner = flavour.transport(verify=settings.verify, http2=http2)
+            inner = flavour.transport(verify=settings.verify, http2=http2, proxy=settings.proxy)
         self._http: H = flavour.http_client(
             base_url=settings.base_url,
-            transport=flavour.retry_transport(inner, policy, settings.total_timeout),
+            transport=flavour.retry_transport(
+                inner, policy, settings.total_timeout, own_sockets=transport is http_client is None
+            ),
             timeout=settings.timeout,
             headers=headers,
         )

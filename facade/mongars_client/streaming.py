@@ -508,6 +508,8 @@ def _connect_kwargs(
         "max_size": options.max_frame,
         "user_agent_header": "mongars-client",
         "compression": None,
+        # Chosen once per client for HTTP and the stream alike (None: straight to the server).
+        "proxy": settings.proxy,
     }
 
 
