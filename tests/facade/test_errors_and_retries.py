@@ -214,3 +214,16 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
         waits = {UNPATCHED_BACKOFF(policy, retry) for _ in range(20)}
         assert all(ceiling / 2 <= w <= ceiling for w in waits)
         assert len(waits) > 1
+
+
+def test_a_429_without_retry_after_waits_a_second_or_more_with_jitter() -> None:
+    """Clients limited together must not retry together: above the server's 1 s floor, spread."""
+    policy = RetryPolicy()
+    request = httpx.Request("POST", "http://127.0.0.1:9/api/v1/conversation/chat")
+    for retry in range(4):
+        waits = [policy.wait_after_response(request, httpx.Response(429), retry) for _ in range(50)]
+        assert all(w is not None and 1.0 <= w <= 1.0 + policy.backoff_cap for w in waits)
+        assert len(set(waits)) > 25
+        assert max(w for w in waits if w is not None) - 1.0 > 0.25 * min(
+            policy.backoff_cap, policy.backoff_base * 2**retry
+        )
