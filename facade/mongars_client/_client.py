@@ -168,7 +168,7 @@ class _Operations:
 
     def _url(self, path: str) -> httpx.URL:
         # httpx parses a relative URL and joins it to the base URL on every request, a quarter
-        # of a chat's client-side cost; an endpoint's absolute URL is the same every time.
+        # of a chat's client-side cost (`client_overhead_*`); an endpoint's URL never changes.
         url = self._urls.get(path)
         if url is None:
             url = self._io.http.build_request("GET", path).url
@@ -457,7 +457,7 @@ class _Operation(Generic[P, T]):
 
     Read on a `Client` it is a blocking function returning `T`; read on an `AsyncClient`, a
     function returning a coroutine of `T`. The method is built on first use and kept on the
-    instance, so a call costs nothing more than calling the operation.
+    instance, so a call costs nothing more than calling the operation (`client_overhead_*`).
     """
 
     def __init__(

@@ -31,26 +31,6 @@ from mongars_client._transport import deadline_var
 
 # httpx's default limits.
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
-# httpcore's exceptions and httpx's have the same names; most specific first.
-_ERRORS = tuple(
-    (getattr(httpcore, name), getattr(httpx, name))
-    for name in (
-        "ConnectTimeout",
-        "ReadTimeout",
-        "WriteTimeout",
-        "PoolTimeout",
-        "ConnectError",
-        "ReadError",
-        "WriteError",
-        "ProxyError",
-        "UnsupportedProtocol",
-        "LocalProtocolError",
-        "RemoteProtocolError",
-        "TimeoutException",
-        "NetworkError",
-        "ProtocolError",
-    )
-)
 
 
 def _capped(timeout: float | None) -> float | None:
@@ -116,8 +96,11 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 def _as_httpx(error: Exception) -> Exception:
-    for core, ours in _ERRORS:
-        if isinstance(error, core):
+    """httpx's exception for one of httpcore's: they have the same names (most specific first)."""
+    for kind in type(error).__mro__:
+        core = kind.__module__.partition(".")[0] == "httpcore"
+        ours = getattr(httpx, kind.__name__, None) if core else None
+        if isinstance(ours, type) and issubclass(ours, httpx.TransportError):
             mapped: Exception = ours(str(error))
             mapped.__cause__ = error
             return mapped
@@ -144,7 +127,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
-        self._pool = httpcore.ConnectionPool(
+        self._connections = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             proxy=None if proxy is None else _core_proxy(proxy),
             max_connections=_LIMITS.max_connections,
@@ -168,7 +151,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
         try:
-            response = self._pool.handle_request(core_request)
+            response = self._connections.handle_request(core_request)
         except Exception as error:
             raise _as_httpx(error) from error
         return httpx.Response(
@@ -180,7 +163,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         """Close every pooled connection."""
-        self._pool.close()
+        self._connections.close()
 
 
 def _core_proxy(url: str) -> httpcore.Proxy:

@@ -315,7 +315,7 @@ class _Attempts:
                 outcome = describe(error)
             else:
                 wait = policy.wait_after_response(request, response, retry)
-                if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
+                if logger.isEnabledFor(logging.DEBUG):  # the arguments cost (`client_overhead_*`)
                     logger.debug(
                         "%s %s -> %d in %.1f ms (attempt %d)",
                         request.method,
@@ -402,18 +402,19 @@ class _AsyncExchange:
     asynchronous = True
 
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
-        self.transport = transport
-
-    async def fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
         import asyncio  # here, not at the top: the blocking client never needs asyncio
 
+        self.transport = transport
+        self._asyncio = asyncio
+
+    async def fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
         if deadline is None:
             return await self._fetch(request, None)
-        # The deadline as a cancellation of this task only (see `_sockets`); asyncio's clock is
-        # time.monotonic() on every platform CPython supports, but convert to be sure.
-        loop_deadline = asyncio.get_running_loop().time() + (deadline - time.monotonic())
+        # The deadline as a cancellation of this task only (see `_sockets`), on the loop's clock.
+        asyncio = self._asyncio
+        at = asyncio.get_running_loop().time() + (deadline - time.monotonic())
         try:
-            async with asyncio.timeout_at(loop_deadline):
+            async with asyncio.timeout_at(at):
                 return await self._fetch(request, deadline)
         except TimeoutError:
             raise _DeadlineExceeded("the call's timeout ran out") from None
@@ -431,9 +432,7 @@ class _AsyncExchange:
         return body.finished()
 
     async def sleep(self, seconds: float) -> None:
-        import asyncio
-
-        await asyncio.sleep(seconds)
+        await self._asyncio.sleep(seconds)
 
 
 def blocking_http_transport(

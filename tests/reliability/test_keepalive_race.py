@@ -39,6 +39,7 @@ class ClosingServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="closing-server")
         self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -55,13 +56,24 @@ class ClosingServer:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        assert self._server is not None
-        self._loop.call_soon_threadsafe(self._server.close)
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
         self._loop.close()
 
+    async def _stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # one more turn of the loop: the closed transports let go
+        await self._server.wait_closed()
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
         self.connections += 1
         number, served = self.connections, 0
         try:
@@ -82,15 +94,18 @@ class ClosingServer:
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
                     writer.close()
                     return
+                self.log.append((number, "answered"))  # before the client can see the answer
                 body = json.dumps(chat_body()).encode()
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
                 )
                 await writer.drain()
-                self.log.append((number, "answered"))
                 served += 1
         except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._tasks.discard(task)
             writer.close()
 
 
