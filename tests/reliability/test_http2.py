@@ -47,6 +47,7 @@ class Http2Front:
         self._config.bind = [f"fd://{listening.detach()}"]  # hypercorn's to close
         self._config.certfile = self._config.keyfile = str(certificate)
         self._config.accesslog = self._config.errorlog = None
+        self._config.graceful_timeout = 0.5  # the held "slow" answer is not waited for
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=asyncio.run, args=(self._run(),), name="h2-front")
