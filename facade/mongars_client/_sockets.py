@@ -3,8 +3,8 @@
 How the whole-call deadline holds, for both clients (the one place that explains it):
 httpx bounds each socket operation separately, so a server dripping its answer a byte at a time,
 headers included, could otherwise hold a call for as long as it likes.
-- The asyncio client runs each attempt inside `asyncio.timeout_at` (`_transport._AsyncExchange`):
-  cancelling the task stops the call wherever it waits, and httpcore closes what the task held.
+- The asyncio client cancels the task of an attempt past its deadline (`_transport._AsyncExchange`,
+  within 50 ms): that stops the call wherever it waits, and httpcore closes what the task held.
   Only that task ends, so the other calls multiplexed on one HTTP/2 connection go on.
   Per-operation timeouts are therefore not cut to the time left (but connect and pool waits):
   httpcore takes any read timeout on an HTTP/2 connection as the end of that connection.
