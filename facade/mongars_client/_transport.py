@@ -269,15 +269,26 @@ def connection_error(
     return cls(message, method=request.method, url=origin + request.url.path)
 
 
-class _Attempts:
-    """The retry loop over an `_Exchange`; one instance per transport, shared by its requests."""
+class _RetryLayer(Generic[Inner]):
+    """The retry loop over an `_Exchange` with the wrapped transport, for both retry transports."""
+
+    _exchange_class: Callable[[Inner], _Exchange]
 
     def __init__(
-        self, policy: RetryPolicy, total_timeout: float | None, capped: tuple[str, ...]
+        self,
+        inner: Inner,
+        policy: RetryPolicy,
+        total_timeout: float | None,
+        *,
+        own_sockets: bool = False,
     ) -> None:
+        self._inner: Inner = inner
+        self._exchange = self._exchange_class(inner)
         self.policy = policy
         self.total_timeout = total_timeout
-        self.capped = capped
+        # Our own transports hold each attempt to its deadline themselves (see `_sockets`); a
+        # read or write timeout cut to the time left would end a whole HTTP/2 connection.
+        self.capped = ("connect", "pool") if own_sockets else _OPERATIONS
 
     def _settings(self) -> tuple[RetryPolicy, float | None]:
         options = _call_options.get()
@@ -288,7 +299,8 @@ class _Attempts:
             policy = dataclasses.replace(policy, max_retries=options.max_retries)
         return policy, options.timeout if options.timeout is not None else self.total_timeout
 
-    async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        exchange = self._exchange
         policy, total = self._settings()
         # Each attempt replaces the request's timeout extension with a new dict (never changes
         # this one), so the caller's per-operation timeouts stay at hand without a copy.
@@ -481,27 +493,6 @@ def async_http_transport(
     return async_transport(verify=verify, http2=http2, proxy=proxy)
 
 
-class _RetryLayer(Generic[Inner]):
-    """What both retry transports hold: the retry loop, and the exchange with the wrapped one."""
-
-    _exchange_class: Callable[[Inner], _Exchange]
-
-    def __init__(
-        self,
-        inner: Inner,
-        policy: RetryPolicy,
-        total_timeout: float | None,
-        *,
-        own_sockets: bool = False,
-    ) -> None:
-        self._inner: Inner = inner
-        # Our own transports hold each attempt to its deadline themselves (see `_sockets`); a
-        # read or write timeout cut to the time left would end a whole HTTP/2 connection.
-        capped = ("connect", "pool") if own_sockets else _OPERATIONS
-        self._attempts = _Attempts(policy, total_timeout, capped)
-        self._exchange = self._exchange_class(inner)
-
-
 class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
     """Retries and whole-call timeouts around a blocking httpx transport."""
 
@@ -509,7 +500,7 @@ class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
-        return run_sync(self._attempts.send(request, self._exchange))
+        return run_sync(self._send(request))
 
     def close(self) -> None:
         """Close the wrapped transport."""
@@ -523,7 +514,7 @@ class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBase
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
-        return await self._attempts.send(request, self._exchange)
+        return await self._send(request)
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
