@@ -160,3 +160,16 @@ def _no_secret_in_logs(_learn_secrets: None) -> Iterator[None]:
             leaks = [line.replace(secret, _redact.MASK) for line in leaks]
         shown = "\n".join(line[:300] for line in leaks[:10])
         pytest.fail(f"{len(leaks)} log record(s) show a secret this test used:\n{shown}")
+
+
+# --- No proxy from the machine's environment ---------------------------------------------------
+# The clients follow HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY as httpx does; the tests'
+# servers are on loopback, and a test that wants a proxy sets one itself.
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "MONGARS_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)

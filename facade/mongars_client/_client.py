@@ -277,7 +277,7 @@ class _Operations:
 
     def _url(self, path: str) -> httpx.URL:
         # httpx parses a relative URL and joins it to the base URL on every request, a quarter
-        # of a chat's client-side cost; an endpoint's absolute URL is the same every time.
+        # of a chat's client-side cost (`client_overhead_*`); an endpoint's URL never changes.
         url = self._urls.get(path)
         if url is None:
             url = self._io.http.build_request("GET", path).url
@@ -643,7 +643,7 @@ class _Operation(Generic[P, T]):
 
     Read on a `Client` it is a blocking function returning `T`; read on an `AsyncClient`, a
     function returning a coroutine of `T`. The method is built on first use and kept on the
-    instance, so a call costs nothing more than calling the operation.
+    instance, so a call costs nothing more than calling the operation (`client_overhead_*`).
     """
 
     def __init__(
@@ -710,6 +710,8 @@ class _ClientBase(Generic[H, ES, CS]):
         origin: str | None = None,
         allow_insecure_http: bool = False,
         http2: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client= or transport=, not both")
@@ -732,6 +734,8 @@ class _ClientBase(Generic[H, ES, CS]):
             verify=verify,
             origin=origin,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         if settings.credentials is not None and settings.token is None:
             settings.check_credentials_transport()
@@ -762,10 +766,12 @@ class _ClientBase(Generic[H, ES, CS]):
                     raise ConfigurationError(
                         "http2=True needs the h2 package: pip install 'mongars-client[http2]'"
                     )
-            inner = flavour.transport(verify=settings.verify, http2=http2)
+            inner = flavour.transport(verify=settings.verify, http2=http2, proxy=settings.proxy)
         self._http: H = flavour.http_client(
             base_url=settings.base_url,
-            transport=flavour.retry_transport(inner, policy, settings.total_timeout),
+            transport=flavour.retry_transport(
+                inner, policy, settings.total_timeout, own_sockets=transport is http_client is None
+            ),
             timeout=settings.timeout,
             headers=headers,
         )

@@ -8,6 +8,7 @@ import math
 import os
 import ssl
 import sys
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, final
@@ -33,6 +34,7 @@ ENVIRONMENT = {
     "MONGARS_PASSWORD": "password for login and automatic re-login",
     "MONGARS_TIMEOUT": "seconds a whole call may take (default 60; connecting: 5 at most)",
     "MONGARS_MAX_RETRIES": "retries after a failed attempt (default 2)",
+    "MONGARS_PROXY": "proxy URL for HTTP and the stream alike (else HTTPS_PROXY, NO_PROXY ...)",
     "MONGARS_LOG": "log level of the mongars_client logger: debug, info, warning or error",
 }
 
@@ -81,6 +83,9 @@ class Settings:
     verify: ssl.SSLContext | bool = True
     origin: str | None = None
     allow_insecure_http: bool = False
+    # The proxy for this client's server, HTTP and stream alike, or None; its URL may hold a
+    # password: never shown.
+    proxy: str | None = field(default=None, repr=False)
 
     @property
     def credentials(self) -> tuple[str, str] | None:
@@ -114,6 +119,31 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def choose_proxy(
+    base_url: httpx.URL, proxy: str | None, trust_env: bool, environ: Mapping[str, str]
+) -> str | None:
+    """The proxy for `base_url`: `proxy=`, else `MONGARS_PROXY`, else (when `trust_env`) the
+    standard variables as httpx reads them (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, with
+    `NO_PROXY` honoured; lower case too)."""
+    chosen = proxy or environ.get("MONGARS_PROXY", "").strip() or None
+    if chosen is None and trust_env:
+        host = base_url.host if base_url.port is None else f"{base_url.host}:{base_url.port}"
+        if not urllib.request.proxy_bypass(host):
+            proxies = urllib.request.getproxies()
+            chosen = proxies.get(base_url.scheme) or proxies.get("all")
+    if chosen is None:
+        return None
+    try:
+        url = httpx.URL(chosen if "://" in chosen else f"http://{chosen}")
+    except httpx.InvalidURL:
+        url = httpx.URL()
+    if url.scheme not in {"http", "https", "socks5", "socks5h"} or not url.host:
+        # The text may hold a password: say where it came from, not what it is.
+        raise ConfigurationError("the proxy URL is not an http://, https:// or socks5:// URL")
+    register_secret(url.password)
+    return str(url)
 
 
 def _env_float(environ: Mapping[str, str], name: str) -> float | None:
@@ -215,6 +245,8 @@ def resolve_settings(
     verify: bool | str | os.PathLike[str] | ssl.SSLContext | None = None,
     origin: str | None = None,
     allow_insecure_http: bool = False,
+    proxy: str | None = None,
+    trust_env: bool = True,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Settings from arguments, then the environment, then defaults; `ConfigurationError` if bad.
@@ -268,6 +300,7 @@ def resolve_settings(
         verify=_ssl_context(verify),
         origin=origin,
         allow_insecure_http=allow_insecure_http,
+        proxy=choose_proxy(url, proxy, trust_env, env),
     )
     register_secret(settings.password)
     register_secret(settings.token)

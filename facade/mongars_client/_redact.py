@@ -41,6 +41,8 @@ _LOGGERS = (
     "httpcore.http11",
     "httpcore.http2",
     "httpcore.proxy",
+    # h2's header codec logs every header it encodes or decodes, Authorization included.
+    "hpack.hpack",
     "websockets",
     "websockets.client",
     "websockets.server",

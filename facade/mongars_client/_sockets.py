@@ -1,20 +1,27 @@
-"""httpx transports whose sockets never wait past the running call's deadline.
+"""The clients' own HTTP transports, on public httpx and httpcore APIs only.
 
-httpx bounds each socket operation (connect, read, write) separately, and neither a blocking read
-nor an anyio one can be cut short from outside without a timer per call: a server dripping its
-answer a byte at a time, headers included, would hold a call for as long as it likes. These
-transports are httpx's own, on connection pools whose network backends cap every wait at
-`_transport.deadline_var`, the deadline of the attempt running in this thread or task.
-
-With a caller's own `transport=` or `http_client=`, the deadline is checked between the chunks
-of the body only: their sockets are theirs. Imported when a client is made (it needs httpcore).
+How the whole-call deadline holds, for both clients (the one place that explains it):
+httpx bounds each socket operation separately, so a server dripping its answer a byte at a time,
+headers included, could otherwise hold a call for as long as it likes.
+- The asyncio client cancels the task of an attempt past its deadline (`_transport._AsyncExchange`,
+  within 50 ms): that stops the call wherever it waits, and httpcore closes what the task held.
+  Only that task ends, so the other calls multiplexed on one HTTP/2 connection go on.
+  Per-operation timeouts are therefore not cut to the time left (but connect and pool waits):
+  httpcore takes any read timeout on an HTTP/2 connection as the end of that connection.
+- The blocking client cannot be cancelled from outside, so its sockets cap every wait at
+  `_transport.deadline_var`, the deadline of the attempt running in this thread (httpcore's
+  public `network_backend=`). (httpcore's blocking HTTP/2 connection is not safe to share between
+  threads anyway, encode/httpx#3072: concurrent HTTP/2 calls belong to the asyncio client.)
+- With a caller's own `transport=` or `http_client=`, whose sockets are theirs, every socket wait
+  is cut to the time left when the attempt starts, and the deadline is checked between the chunks
+  of the answer (`_transport._Body`); the asyncio client also cancels at the deadline.
 """
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
@@ -23,7 +30,7 @@ import httpx
 from mongars_client._transport import deadline_var
 
 # httpx's default limits.
-_MAX_CONNECTIONS, _MAX_KEEPALIVE, _KEEPALIVE_EXPIRY = 100, 20, 5.0
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
 def _capped(timeout: float | None) -> float | None:
@@ -37,20 +44,14 @@ def _capped(timeout: float | None) -> float | None:
     return remaining if timeout is None else min(timeout, remaining)
 
 
-class _Wrapping:
-    """What both deadline streams share: the stream they wrap."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        # The pool asks every idle connection whether it is readable each time it assigns a
-        # request: the wrapped stream answers directly, without a frame of ours per question.
-        self.get_extra_info = stream.get_extra_info
-
-
-class _DeadlineStream(_Wrapping, httpcore.NetworkStream):
+class _DeadlineStream(httpcore.NetworkStream):
     """A blocking connection whose reads and writes never wait past the call's deadline."""
 
-    _stream: httpcore.NetworkStream
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _capped(timeout))
@@ -94,81 +95,100 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-class _AsyncDeadlineStream(_Wrapping, httpcore.AsyncNetworkStream):
-    """An asyncio connection whose reads and writes never wait past the call's deadline."""
-
-    _stream: httpcore.AsyncNetworkStream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, _capped(timeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, _capped(timeout))
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        secured = await self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
-        return _AsyncDeadlineStream(secured)
+def _as_httpx(error: Exception) -> Exception:
+    """httpx's exception for one of httpcore's: they have the same names (most specific first)."""
+    for kind in type(error).__mro__:
+        core = kind.__module__.partition(".")[0] == "httpcore"
+        ours = getattr(httpx, kind.__name__, None) if core else None
+        if isinstance(ours, type) and issubclass(ours, httpx.TransportError):
+            mapped: Exception = ours(str(error))
+            mapped.__cause__ = error
+            return mapped
+    return error
 
 
-class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's anyio sockets (what it uses under asyncio), as `_AsyncDeadlineStream`s."""
+class _ResponseStream(httpx.SyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
 
-    def __init__(self) -> None:
-        self._backend = httpcore.AnyIOBackend()
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._response.iter_stream()
+        except Exception as error:
+            raise _as_httpx(error) from error
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_tcp(
-            host, port, _capped(timeout), local_address, socket_options
-        )
-        return _AsyncDeadlineStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
+    def close(self) -> None:
+        self._response.close()
 
 
-def _pool_options(verify: ssl.SSLContext | bool, http2: bool) -> dict[str, Any]:
-    """httpx's settings for a connection pool (its default limits)."""
-    return {
-        "ssl_context": httpx.create_ssl_context(verify=verify),
-        "max_connections": _MAX_CONNECTIONS,
-        "max_keepalive_connections": _MAX_KEEPALIVE,
-        "keepalive_expiry": _KEEPALIVE_EXPIRY,
-        "http1": True,
-        "http2": http2,
-    }
+class DeadlineHTTPTransport(httpx.BaseTransport):
+    """What `httpx.HTTPTransport` does, on a pool of `_DeadlineBackend` sockets."""
 
-
-class DeadlineHTTPTransport(httpx.HTTPTransport):
-    """`httpx.HTTPTransport` (which keeps only its pool), on `_DeadlineBackend` sockets."""
-
-    def __init__(self, *, verify: ssl.SSLContext | bool, http2: bool) -> None:
-        # Not httpx's __init__: it would build a pool, and an SSL context (milliseconds of CA
-        # loading), only for them to be replaced.
-        self._pool = httpcore.ConnectionPool(
-            **_pool_options(verify, http2), network_backend=_DeadlineBackend()
+    def __init__(
+        self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
+    ) -> None:
+        self._connections = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify),
+            proxy=None if proxy is None else _core_proxy(proxy),
+            max_connections=_LIMITS.max_connections,
+            max_keepalive_connections=_LIMITS.max_keepalive_connections,
+            keepalive_expiry=_LIMITS.keepalive_expiry,
+            http2=http2,
+            network_backend=_DeadlineBackend(),
         )
 
-
-class AsyncDeadlineHTTPTransport(httpx.AsyncHTTPTransport):
-    """`httpx.AsyncHTTPTransport` (which keeps only its pool), on `_AsyncDeadlineBackend`."""
-
-    def __init__(self, *, verify: ssl.SSLContext | bool, http2: bool) -> None:
-        # As DeadlineHTTPTransport's.
-        self._pool = httpcore.AsyncConnectionPool(
-            **_pool_options(verify, http2), network_backend=_AsyncDeadlineBackend()
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` through the pool; httpcore's failures become httpx's."""
+        url = request.url
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
         )
+        try:
+            response = self._connections.handle_request(core_request)
+        except Exception as error:
+            raise _as_httpx(error) from error
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._connections.close()
+
+
+def _core_proxy(url: str) -> httpcore.Proxy:
+    # httpx.Proxy takes the credentials out of the URL (httpcore sends them as Basic auth).
+    proxy = httpx.Proxy(url)
+    return httpcore.Proxy(
+        url=httpcore.URL(
+            scheme=proxy.url.raw_scheme,
+            host=proxy.url.raw_host,
+            port=proxy.url.port,
+            target=proxy.url.raw_path,
+        ),
+        auth=proxy.raw_auth,
+        headers=proxy.headers.raw,
+    )
+
+
+def async_transport(
+    *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
+) -> httpx.AsyncHTTPTransport:
+    """httpx's own asyncio transport: the deadline is a cancellation (see the docstring)."""
+    return httpx.AsyncHTTPTransport(
+        verify=httpx.create_ssl_context(verify=verify),
+        http2=http2,
+        limits=_LIMITS,
+        proxy=proxy,
+        trust_env=False,  # the proxy was chosen already, once for HTTP and the stream
+    )

@@ -5,14 +5,18 @@ What is retried, with exponential backoff, jitter and a cap:
 - resets and timeouts once the request was sent, and 502/503/504: idempotent methods only (GET,
   HEAD, OPTIONS, PUT, DELETE), unless the client opts in with `retry_non_idempotent`;
 - 429: every method, because monGARS rejects before doing anything. Waits `Retry-After` (seconds
-  or HTTP date) when given and at least a second when not (monGARS sends none); a `Retry-After`
-  above `max_retry_wait` is not waited for: the 429 goes up at once as a `RateLimitError`.
+  or HTTP date) when given; when not (monGARS sends none), at least the second the server's limit
+  needs plus a random part, so that clients limited together do not retry together. A
+  `Retry-After` above `max_retry_wait` is not waited for: the 429 goes up at once.
+- a request that failed on a reused keep-alive connection before any answer came (the server
+  closed it as the request left, and never saw it): every method, at once, on a fresh connection,
+  without counting as a retry.
 
-The layer also enforces the whole-call timeout (httpx's own timeouts bound each socket
-operation, so a server dripping a byte per read could otherwise hold a call forever, its headers
-as much as its body): the clients' own sockets cap every wait at the deadline (`_sockets`). It
-reads the body so the deadline covers it, and turns transport failures into `APIConnectionError` /
-`APITimeoutError`. Statuses are left to the auth layer above, which sees the final answer.
+The whole-call timeout bounds everything a call does, its attempts and the waits between them
+(a wait that would end past it is not started: the last answer or failure goes up at once). How
+each attempt is held to it: see `_sockets`. The layer reads the body so the deadline covers it,
+and turns transport failures into `APIConnectionError` / `APITimeoutError`. Statuses are left to
+the auth layer above, which sees the final answer.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import contextlib
 import contextvars
 import dataclasses
 import email.utils
+import inspect
 import logging
 import random
 import ssl
@@ -44,6 +49,13 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # Failures before any byte of the request reached the server: always safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_OPERATIONS = ("connect", "read", "write", "pool")
+# How a reused connection the server had closed fails (see `_Probe`).
+_STALE = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# How often the asyncio client looks for attempts past their deadline (a call may overrun by this).
+_TICK = 0.05
+# Stale connections one call may meet before a fresh one: the pool keeps at most this many.
+_MAX_STALE = 20
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -133,7 +145,8 @@ class RetryPolicy:
         if status == 429:
             asked = parse_retry_after(response.headers)
             if asked is None:
-                return max(1.0, self.backoff(retry))
+                spread = min(self.backoff_cap, self.backoff_base * 2.0**retry)
+                return 1.0 + random.uniform(0.0, spread)  # noqa: S311 - jitter
             return asked if asked <= self.max_retry_wait else None
         if status in RETRYABLE_STATUSES and self._may_resend(request):
             asked = parse_retry_after(response.headers)
@@ -166,17 +179,46 @@ def certificate_failure(error: BaseException) -> ssl.SSLCertVerificationError | 
 class _Exchange(Protocol):
     """The network side of one attempt, blocking or async (see `_bridge`)."""
 
-    async def send(self, request: httpx.Request) -> httpx.Response: ...
+    asynchronous: bool
 
-    async def read(self, response: httpx.Response, body: _Body) -> None: ...
-
-    async def close(self, response: httpx.Response) -> None: ...
+    async def fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        """Send and read the whole answer, by `deadline`; the response holds its bytes."""
 
     async def sleep(self, seconds: float) -> None: ...
 
 
 class _DeadlineExceeded(httpx.ReadTimeout):
-    """The whole-call timeout ran out while the body was still arriving."""
+    """The whole-call timeout ran out before the answer was in."""
+
+
+class _Probe:
+    """httpcore's public trace callback for one attempt: was the connection reused, and did the
+    answer's headers arrive? A caller's own `trace` extension still gets every event."""
+
+    __slots__ = ("answered", "fresh", "sent", "then")
+
+    def __init__(self, then: Callable[[str, dict[str, Any]], Any] | None) -> None:
+        self.then = then
+        self.fresh = self.sent = self.answered = False
+
+    def __call__(self, name: str, info: dict[str, Any]) -> Any:
+        if name == "connection.connect_tcp.started":
+            self.fresh = True
+        elif name.endswith("send_request_headers.started"):
+            self.sent = True
+        elif name.endswith("receive_response_headers.complete"):
+            self.answered = True
+        return None if self.then is None else self.then(name, info)
+
+    async def traced(self, name: str, info: dict[str, Any]) -> None:
+        """The same, as httpcore's asyncio side wants it: a coroutine function."""
+        result = self(name, info)
+        if inspect.isawaitable(result):
+            await result
+
+    def stale(self, error: httpx.TransportError) -> bool:
+        """True when the request failed on a reused connection before any answer came."""
+        return self.sent and not self.fresh and not self.answered and isinstance(error, _STALE)
 
 
 class _Body:
@@ -207,6 +249,13 @@ class _Body:
         if _expired(self.deadline):
             raise _DeadlineExceeded("the call's timeout ran out while reading the answer")
 
+    def finished(self) -> httpx.Response:
+        """The same response, its network stream (read to the end and closed, without marking
+        the response consumed) replaced by the bytes: httpx reads them as the network's."""
+        self.response.stream = httpx.ByteStream(b"".join(self.chunks))
+        self.response.request = self.request
+        return self.response
+
 
 def describe(error: BaseException) -> str:
     """A short, secret-free description of a transport failure."""
@@ -229,12 +278,26 @@ def connection_error(
     return cls(message, method=request.method, url=origin + request.url.path)
 
 
-class _Attempts:
-    """The retry loop over an `_Exchange`; one instance per transport, shared by its requests."""
+class _RetryLayer(Generic[Inner]):
+    """The retry loop over an `_Exchange` with the wrapped transport, for both retry transports."""
 
-    def __init__(self, policy: RetryPolicy, total_timeout: float | None) -> None:
+    _exchange_class: Callable[[Inner], _Exchange]
+
+    def __init__(
+        self,
+        inner: Inner,
+        policy: RetryPolicy,
+        total_timeout: float | None,
+        *,
+        own_sockets: bool = False,
+    ) -> None:
+        self._inner: Inner = inner
+        self._exchange = self._exchange_class(inner)
         self.policy = policy
         self.total_timeout = total_timeout
+        # Our own transports hold each attempt to its deadline themselves (see `_sockets`); a
+        # read or write timeout cut to the time left would end a whole HTTP/2 connection.
+        self.capped = ("connect", "pool") if own_sockets else _OPERATIONS
 
     def _settings(self) -> tuple[RetryPolicy, float | None]:
         options = _call_options.get()
@@ -245,7 +308,8 @@ class _Attempts:
             policy = dataclasses.replace(policy, max_retries=options.max_retries)
         return policy, options.timeout if options.timeout is not None else self.total_timeout
 
-    async def send(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        exchange = self._exchange
         policy, total = self._settings()
         # Each attempt replaces the request's timeout extension with a new dict (never changes
         # this one), so the caller's per-operation timeouts stay at hand without a copy.
@@ -254,20 +318,27 @@ class _Attempts:
         fixed: float | None = request.extensions.get(DEADLINE)
         if fixed is not None:
             deadline = fixed if deadline is None else min(deadline, fixed)
-        retry = 0
+        trace = request.extensions.get("trace")
+        retry = stale = 0
         while True:
             started = time.monotonic()
+            probe = _Probe(trace)
+            request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
             try:
                 response = await self._attempt(request, exchange, per_operation, deadline)
             except httpx.TransportError as error:
+                if probe.stale(error) and stale < _MAX_STALE and not _expired(deadline):
+                    stale += 1
+                    logger.info("resending %s %s: %s", request.method, request.url.path, error)
+                    continue
                 wait = policy.wait_after_error(request, error, retry)
-                if wait is None or retry >= policy.max_retries or _expired(deadline):
+                if _give_up(wait, retry, policy, deadline):
                     raise connection_error(error, request, retry + 1) from error
                 outcome = describe(error)
             else:
                 wait = policy.wait_after_response(request, response, retry)
-                if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
+                if logger.isEnabledFor(logging.DEBUG):  # the arguments cost (`client_overhead_*`)
                     logger.debug(
                         "%s %s -> %d in %.1f ms (attempt %d)",
                         request.method,
@@ -276,9 +347,10 @@ class _Attempts:
                         (time.monotonic() - started) * 1000,
                         retry + 1,
                     )
-                if wait is None or retry >= policy.max_retries or _expired(deadline):
+                if _give_up(wait, retry, policy, deadline):
                     return response
                 outcome = f"status {response.status_code}"
+            assert wait is not None
             retry += 1
             logger.info(
                 "retrying %s %s in %.2f s after %s (retry %d of %d)",
@@ -290,8 +362,6 @@ class _Attempts:
                 policy.max_retries,
             )
             await exchange.sleep(wait)
-            if deadline is not None:
-                deadline += wait  # waiting between attempts does not count against the timeout
 
     async def _attempt(
         self,
@@ -301,28 +371,23 @@ class _Attempts:
         deadline: float | None,
     ) -> httpx.Response:
         if deadline is not None:
+            # httpx's per-operation timeouts, those of `capped` no longer than the time left.
             remaining = max(deadline - time.monotonic(), 0.001)
-            request.extensions["timeout"] = {
-                key: remaining if value is None else min(value, remaining)
-                for key, value in per_operation.items()
-            } or dict.fromkeys(("connect", "read", "write", "pool"), remaining)
-        # Read by the sockets of `_sockets`, in this thread or task, to stop at the deadline.
-        reset = deadline_var.set(deadline)
-        try:
-            response = await exchange.send(request)
-            body = _Body(request, response, deadline)
-            try:
-                await exchange.read(response, body)
-            finally:
-                await exchange.close(response)
-        finally:
-            deadline_var.reset(reset)
-        # The same response, its network stream (read to the end and closed above, without
-        # marking the response itself consumed) replaced by the bytes: httpx reads them as it
-        # would the network's, for the blocking client and the asyncio one alike.
-        response.stream = httpx.ByteStream(b"".join(body.chunks))
-        response.request = request
-        return response
+            timeouts = dict(per_operation) or dict.fromkeys(_OPERATIONS)
+            for key in self.capped:
+                value = timeouts.get(key)
+                timeouts[key] = remaining if value is None else min(value, remaining)
+            request.extensions["timeout"] = timeouts
+        return await exchange.fetch(request, deadline)
+
+
+def _give_up(wait: float | None, retry: int, policy: RetryPolicy, deadline: float | None) -> bool:
+    """No retry: none wanted, none left, or the wait would end past the call's deadline."""
+    return (
+        wait is None
+        or retry >= policy.max_retries
+        or (deadline is not None and time.monotonic() + wait >= deadline)
+    )
 
 
 def _expired(deadline: float | None) -> bool:
@@ -330,74 +395,111 @@ def _expired(deadline: float | None) -> bool:
 
 
 class _BlockingExchange:
+    asynchronous = False
+
     def __init__(self, transport: httpx.BaseTransport) -> None:
         self.transport = transport
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        return self.transport.handle_request(request)
-
-    async def read(self, response: httpx.Response, body: _Body) -> None:
-        stream = response.stream
-        assert isinstance(stream, httpx.SyncByteStream)
-        for chunk in stream:
-            body.add(chunk)
-
-    async def close(self, response: httpx.Response) -> None:
-        stream = response.stream
-        assert isinstance(stream, httpx.SyncByteStream)
-        stream.close()
+    async def fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        # Read by the sockets of `_sockets`, in this thread, to stop at the deadline.
+        reset = deadline_var.set(deadline)
+        try:
+            response = self.transport.handle_request(request)
+            stream = response.stream
+            assert isinstance(stream, httpx.SyncByteStream)
+            body = _Body(request, response, deadline)
+            try:
+                for chunk in stream:
+                    body.add(chunk)
+            finally:
+                stream.close()
+        finally:
+            deadline_var.reset(reset)
+        return body.finished()
 
     async def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
 
 class _AsyncExchange:
+    """Cancels each attempt at its deadline (see `_sockets`) with one watchdog timer per client
+    that looks every `_TICK` seconds while attempts run, rather than a timer per attempt (an
+    `asyncio.timeout` per call cost about 5% of a chat: `client_overhead_async`)."""
+
+    asynchronous = True
+
     def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
-        self.transport = transport
-
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        return await self.transport.handle_async_request(request)
-
-    async def read(self, response: httpx.Response, body: _Body) -> None:
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        async for chunk in stream:
-            body.add(chunk)
-
-    async def close(self, response: httpx.Response) -> None:
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        await stream.aclose()
-
-    async def sleep(self, seconds: float) -> None:
         import asyncio  # here, not at the top: the blocking client never needs asyncio
 
-        await asyncio.sleep(seconds)
+        self.transport = transport
+        self._asyncio = asyncio
+        self._running: dict[asyncio.Task[Any], float] = {}  # attempt -> its deadline
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._tick: asyncio.TimerHandle | None = None
+        self._tick_loop: asyncio.AbstractEventLoop | None = None
+
+    async def fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        if deadline is None:
+            return await self._fetch(request, None)
+        asyncio = self._asyncio
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[task] = deadline
+        loop = asyncio.get_running_loop()
+        if self._tick is None or self._tick_loop is not loop:
+            self._tick, self._tick_loop = loop.call_later(_TICK, self._look), loop
+        try:
+            return await self._fetch(request, deadline)
+        except asyncio.CancelledError:
+            # Ours, unless someone else cancelled the task too: then theirs goes on.
+            if task in self._expired and task.uncancel() == 0:
+                raise _DeadlineExceeded("the call's timeout ran out") from None
+            raise
+        finally:
+            del self._running[task]
+            self._expired.discard(task)
+
+    def _look(self) -> None:
+        now = time.monotonic()
+        for task, deadline in self._running.items():
+            if deadline <= now and task not in self._expired:
+                self._expired.add(task)
+                task.cancel()
+        loop = self._tick_loop
+        self._tick = loop.call_later(_TICK, self._look) if self._running and loop else None
+
+    async def _fetch(self, request: httpx.Request, deadline: float | None) -> httpx.Response:
+        response = await self.transport.handle_async_request(request)
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        body = _Body(request, response, deadline)
+        try:
+            async for chunk in stream:
+                body.add(chunk)
+        finally:
+            await stream.aclose()
+        return body.finished()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._asyncio.sleep(seconds)
 
 
-def blocking_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.BaseTransport:
+def blocking_http_transport(
+    *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None
+) -> httpx.BaseTransport:
     """httpx's blocking transport on sockets that stop at the call's deadline (`_sockets`)."""
     from mongars_client._sockets import DeadlineHTTPTransport  # needs httpcore: on first use
 
-    return DeadlineHTTPTransport(verify=verify, http2=http2)
+    return DeadlineHTTPTransport(verify=verify, http2=http2, proxy=proxy)
 
 
-def async_http_transport(*, verify: ssl.SSLContext | bool, http2: bool) -> httpx.AsyncBaseTransport:
-    """httpx's asyncio transport on sockets that stop at the call's deadline (`_sockets`)."""
-    from mongars_client._sockets import AsyncDeadlineHTTPTransport
+def async_http_transport(
+    *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None
+) -> httpx.AsyncBaseTransport:
+    """httpx's asyncio transport; each attempt is cancelled at the call's deadline (`_sockets`)."""
+    from mongars_client._sockets import async_transport
 
-    return AsyncDeadlineHTTPTransport(verify=verify, http2=http2)
-
-
-class _RetryLayer(Generic[Inner]):
-    """What both retry transports hold: the retry loop, and the exchange with the wrapped one."""
-
-    _exchange_class: Callable[[Inner], _Exchange]
-
-    def __init__(self, inner: Inner, policy: RetryPolicy, total_timeout: float | None) -> None:
-        self._inner: Inner = inner
-        self._attempts = _Attempts(policy, total_timeout)
-        self._exchange = self._exchange_class(inner)
+    return async_transport(verify=verify, http2=http2, proxy=proxy)
 
 
 class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
@@ -407,7 +509,7 @@ class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
-        return run_sync(self._attempts.send(request, self._exchange))
+        return run_sync(self._send(request))
 
     def close(self) -> None:
         """Close the wrapped transport."""
@@ -421,7 +523,7 @@ class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBase
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; the returned response's body is already read."""
-        return await self._attempts.send(request, self._exchange)
+        return await self._send(request)
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""

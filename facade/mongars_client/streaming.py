@@ -386,7 +386,6 @@ class _Session:
         self._seen = _Seen(options.dedup_window)
         self.connection: Any = None
         self.closing = False
-        self.connections = 0
 
     async def open(self) -> None:
         """Connect for the first time; errors go to the caller as they are."""
@@ -443,7 +442,6 @@ class _Session:
                 failures += 1
                 reason = redact(str(error) or type(error).__name__)
             else:
-                self.connections += 1
                 return connection
             if failures > self._options.max_reconnects:
                 raise StreamClosedError(
@@ -542,6 +540,8 @@ def _connect_kwargs(
         "max_size": options.max_frame,
         "user_agent_header": "mongars-client",
         "compression": None,
+        # Chosen once per client for HTTP and the stream alike (None: straight to the server).
+        "proxy": settings.proxy,
     }
 
 
@@ -688,7 +688,7 @@ class _Consumer:
         """The next item if one is waiting, else None, without waiting; raises as `next`.
 
         The iterators try this first: while events are queued, taking one costs no wait and
-        no coroutine, which is most of the receive path's cost per event.
+        no coroutine, which is most of the receive path's cost per event (`stream_throughput`).
         """
         if not self.started:
             raise StreamError("use the stream inside `with client.stream() as events:`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -175,12 +176,15 @@ def test_a_reset_connection_on_a_get_is_retried(client: Any, target: Target) -> 
 
 
 def test_a_reset_connection_on_a_chat_is_a_connection_error(client: Any, target: Target) -> None:
+    """The first reset meets the chat on the connection the login left open: from the client, the
+    keep-alive race (the server closing an idle connection as the request arrives), so the chat
+    is sent once more, on a fresh connection. Reset there too, it is not retried."""
     sim = target.simulator()
     client.login("u1", PASSWORD)
-    sim.faults.reset_next(1, path=CHAT)
+    sim.faults.reset_next(2, path=CHAT)
     with pytest.raises(errors.APIConnectionError):
         client.chat("reset")
-    assert [s for m, p, s in sim.requests if p == CHAT] == [0]
+    assert [s for m, p, s in sim.requests if p == CHAT] == [0, 0]
 
 
 def test_exhausted_retries_raise_the_mapped_error(
@@ -196,6 +200,25 @@ def test_exhausted_retries_raise_the_mapped_error(
         with pytest.raises(errors.InternalServerError):
             impatient.history(max_retries=0)
     assert [s for m, p, s in sim.requests if p == HISTORY] == [502, 502, 502]
+
+
+def test_the_timeout_bounds_the_whole_call_waits_included(client: Any, target: Target) -> None:
+    """`chat(timeout=1)` meeting 429s that ask for 4 s: the wait would end past the deadline, so
+    the 429 goes up at once (it used to wait 4 s twice and answer after 8 s)."""
+    sim = target.simulator()
+    client.login("u1", PASSWORD)
+    sim.faults.fail_next(2, status=429, path=CHAT, retry_after=4)
+    started = time.monotonic()
+    with pytest.raises(errors.RateLimitError) as caught:
+        client.chat("in a hurry", timeout=1)
+    assert time.monotonic() - started < 3.0  # generous: nothing waited for
+    assert caught.value.retry_after == 4
+    assert [s for m, p, s in sim.requests if p == CHAT] == [429]
+    sim.faults.clear()
+    # A wait that fits in the time left is waited for, as before.
+    sim.faults.fail_next(1, status=429, path=CHAT, retry_after=0.5)
+    assert client.chat("with time to wait", timeout=3).response
+    assert [s for m, p, s in sim.requests if p == CHAT] == [429, 429, 200]
 
 
 def test_retry_after_in_seconds_is_honoured(client: Any, target: Target) -> None:

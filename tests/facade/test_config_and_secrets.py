@@ -188,3 +188,53 @@ def test_run_sync_refuses_a_coroutine_that_needs_a_loop() -> None:
 
     with pytest.raises(SuspendedError):
         run_sync(needs_a_loop())
+
+
+PROXY_SECRET = "proxy-secret-42"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "variables", "expected"),
+    [
+        ("https://127.0.0.1:8443", {"HTTPS_PROXY": "http://127.0.0.5:3128"}, "127.0.0.5:3128"),
+        ("https://127.0.0.1:8443", {"HTTP_PROXY": "http://127.0.0.5:3128"}, None),
+        ("http://127.0.0.1:8000", {"http_proxy": "127.0.0.5:3128"}, "127.0.0.5:3128"),
+        ("http://127.0.0.1:8000", {"ALL_PROXY": "socks5://127.0.0.6:1080"}, "127.0.0.6:1080"),
+        (
+            "http://127.0.0.1:8000",
+            {"HTTP_PROXY": "http://127.0.0.5:3128", "NO_PROXY": "127.0.0.2, 127.0.0.1"},
+            None,
+        ),
+        (
+            "http://127.0.0.1:8000",
+            {"HTTP_PROXY": "http://127.0.0.5:3128", "NO_PROXY": "127.0.0.1:8001"},
+            "127.0.0.5:3128",
+        ),
+    ],
+)
+def test_the_environment_proxy_is_chosen_as_httpx_chooses_it(
+    monkeypatch: pytest.MonkeyPatch, base_url: str, variables: dict[str, str], expected: str | None
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    chosen = resolve_settings(base_url=base_url, environ={}).proxy
+    assert (chosen and httpx.URL(chosen).netloc.decode()) == expected
+    assert resolve_settings(base_url=base_url, trust_env=False, environ={}).proxy is None
+
+
+def test_an_explicit_proxy_wins_and_its_password_never_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.5:3128")
+    monkeypatch.setenv("NO_PROXY", "*")
+    given = f"http://egress:{PROXY_SECRET}@127.0.0.7:8080"
+    from_env = resolve_settings(base_url=BASE_URL, environ={"MONGARS_PROXY": given})
+    argument = resolve_settings(base_url=BASE_URL, proxy=given, trust_env=False, environ={})
+    assert from_env.proxy == argument.proxy == given
+    assert PROXY_SECRET not in repr(argument)
+    assert (
+        redact(f"connect to {given} failed") == "connect to http://egress:***@127.0.0.7:8080 failed"
+    )
+    with pytest.raises(errors.ConfigurationError) as caught:
+        resolve_settings(base_url=BASE_URL, proxy=f"ftp://egress:{PROXY_SECRET}@127.0.0.7")
+    assert PROXY_SECRET not in str(caught.value)

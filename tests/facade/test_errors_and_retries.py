@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
-from mongars_client import Client, errors
+from mongars_client import AsyncClient, Client, errors
 from mongars_client._transport import RetryPolicy, parse_retry_after
-from tests.facade.conftest import PASSWORD, FakeServer, chat_body
+from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer, chat_body, make_jwt
 
 # Taken at import, before the autouse fixture replaces it with an instant one.
 UNPATCHED_BACKOFF = RetryPolicy.backoff
@@ -214,3 +216,49 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
         waits = {UNPATCHED_BACKOFF(policy, retry) for _ in range(20)}
         assert all(ceiling / 2 <= w <= ceiling for w in waits)
         assert len(waits) > 1
+
+
+def test_a_429_without_retry_after_waits_a_second_or_more_with_jitter() -> None:
+    """Clients limited together must not retry together: above the server's 1 s floor, spread."""
+    policy = RetryPolicy()
+    request = httpx.Request("POST", "http://127.0.0.1:9/api/v1/conversation/chat")
+    for retry in range(4):
+        waits = [policy.wait_after_response(request, httpx.Response(429), retry) for _ in range(50)]
+        assert all(w is not None and 1.0 <= w <= 1.0 + policy.backoff_cap for w in waits)
+        assert len(set(waits)) > 25
+        assert max(w for w in waits if w is not None) - 1.0 > 0.25 * min(
+            policy.backoff_cap, policy.backoff_base * 2**retry
+        )
+
+
+class _Hanging(httpx.AsyncBaseTransport):
+    """An asyncio transport that never answers: only a cancellation ends its wait."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_the_asyncio_client_ends_a_call_at_its_deadline_whatever_it_waits_for() -> None:
+    hanging = _Hanging()
+    async with AsyncClient(BASE_URL, token=make_jwt(), transport=hanging, max_retries=0) as client:
+        started = time.monotonic()
+        with pytest.raises(errors.APITimeoutError):
+            await asyncio.wait_for(client.chat("hello", timeout=0.3), 5)
+        assert time.monotonic() - started < 2.0  # generous: the deadline is at 0.3 s
+
+
+async def test_a_call_cancelled_by_its_caller_is_cancelled_not_timed_out() -> None:
+    hanging = _Hanging()
+    async with AsyncClient(BASE_URL, token=make_jwt(), transport=hanging) as client:
+        call = asyncio.ensure_future(client.chat("hello", timeout=0.3))
+        await hanging.started.wait()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        # The caller cancelled at once; the deadline passing later changes nothing.
+        assert call.cancelled()

@@ -60,7 +60,13 @@ class ApprovalResponse:
             status=status,
         )
 
-        approval_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        approval_response.additional_properties = additional_properties
         return approval_response
 
     @property

@@ -25,7 +25,13 @@ class AuthLoginResponse:
         d = dict(src_dict)
         auth_login_response = cls()
 
-        auth_login_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        auth_login_response.additional_properties = additional_properties
         return auth_login_response
 
     @property

@@ -215,7 +215,13 @@ class ChatRequest:
             token_ref=token_ref,
         )
 
-        chat_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        chat_request.additional_properties = additional_properties
         return chat_request
 
     @property

@@ -86,7 +86,13 @@ class ChatResponse:
             speech_turn=speech_turn,
         )
 
-        chat_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        chat_response.additional_properties = additional_properties
         return chat_response
 
     @property

@@ -65,7 +65,13 @@ class HTTPValidationError:
             detail=detail,
         )
 
-        http_validation_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        http_validation_error.additional_properties = additional_properties
         return http_validation_error
 
     @property

@@ -168,7 +168,13 @@ class LLMHealthResponse:
             model=model,
         )
 
-        llm_health_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_health_response.additional_properties = additional_properties
         return llm_health_response
 
     @property

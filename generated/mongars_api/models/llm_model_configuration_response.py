@@ -81,7 +81,13 @@ class LLMModelConfigurationResponse:
             profile=profile,
         )
 
-        llm_model_configuration_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_configuration_response.additional_properties = additional_properties
         return llm_model_configuration_response
 
     @property

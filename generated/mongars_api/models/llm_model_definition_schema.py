@@ -142,7 +142,13 @@ class LLMModelDefinitionSchema:
             parameters=parameters,
         )
 
-        llm_model_definition_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_definition_schema.additional_properties = additional_properties
         return llm_model_definition_schema
 
     @property

@@ -25,7 +25,15 @@ class LLMModelDefinitionSchemaParameters:
         d = dict(src_dict)
         llm_model_definition_schema_parameters = cls()
 
-        llm_model_definition_schema_parameters.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_definition_schema_parameters.additional_properties = (
+            additional_properties
+        )
         return llm_model_definition_schema_parameters
 
     @property

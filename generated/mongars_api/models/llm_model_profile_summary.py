@@ -58,7 +58,13 @@ class LLMModelProfileSummary:
             name=name,
         )
 
-        llm_model_profile_summary.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_profile_summary.additional_properties = additional_properties
         return llm_model_profile_summary
 
     @property

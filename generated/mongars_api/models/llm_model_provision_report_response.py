@@ -65,7 +65,15 @@ class LLMModelProvisionReportResponse:
             statuses=statuses,
         )
 
-        llm_model_provision_report_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_report_response.additional_properties = (
+            additional_properties
+        )
         return llm_model_provision_report_response
 
     @property

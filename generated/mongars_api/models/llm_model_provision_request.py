@@ -91,7 +91,13 @@ class LLMModelProvisionRequest:
             roles=roles,
         )
 
-        llm_model_provision_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_request.additional_properties = additional_properties
         return llm_model_provision_request
 
     @property

@@ -110,7 +110,15 @@ class LLMModelProvisionStatusResponse:
             detail=detail,
         )
 
-        llm_model_provision_status_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        llm_model_provision_status_response.additional_properties = (
+            additional_properties
+        )
         return llm_model_provision_status_response
 
     @property

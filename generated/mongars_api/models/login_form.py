@@ -186,7 +186,13 @@ class LoginForm:
             scope=scope,
         )
 
-        login_form.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        login_form.additional_properties = additional_properties
         return login_form
 
     @property

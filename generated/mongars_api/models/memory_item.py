@@ -120,7 +120,13 @@ class MemoryItem:
             timestamp=timestamp,
         )
 
-        memory_item.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        memory_item.additional_properties = additional_properties
         return memory_item
 
     @property

@@ -53,7 +53,13 @@ class PasswordChangeRequest:
             old_password=old_password,
         )
 
-        password_change_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        password_change_request.additional_properties = additional_properties
         return password_change_request
 
     @property

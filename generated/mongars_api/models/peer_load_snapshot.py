@@ -120,7 +120,13 @@ class PeerLoadSnapshot:
             scheduler_id=scheduler_id,
         )
 
-        peer_load_snapshot.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_load_snapshot.additional_properties = additional_properties
         return peer_load_snapshot
 
     @property

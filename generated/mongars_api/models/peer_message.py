@@ -40,7 +40,13 @@ class PeerMessage:
             payload=payload,
         )
 
-        peer_message.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_message.additional_properties = additional_properties
         return peer_message
 
     @property

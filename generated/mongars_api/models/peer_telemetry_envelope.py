@@ -65,7 +65,13 @@ class PeerTelemetryEnvelope:
             telemetry=telemetry,
         )
 
-        peer_telemetry_envelope.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_telemetry_envelope.additional_properties = additional_properties
         return peer_telemetry_envelope
 
     @property

@@ -254,7 +254,13 @@ class PeerTelemetryPayload:
             worker_uptime_seconds=worker_uptime_seconds,
         )
 
-        peer_telemetry_payload.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peer_telemetry_payload.additional_properties = additional_properties
         return peer_telemetry_payload
 
     @property

@@ -25,7 +25,13 @@ class PeersRegisterResponse:
         d = dict(src_dict)
         peers_register_response = cls()
 
-        peers_register_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peers_register_response.additional_properties = additional_properties
         return peers_register_response
 
     @property

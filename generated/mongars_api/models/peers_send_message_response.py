@@ -25,7 +25,13 @@ class PeersSendMessageResponse:
         d = dict(src_dict)
         peers_send_message_response = cls()
 
-        peers_send_message_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        peers_send_message_response.additional_properties = additional_properties
         return peers_send_message_response
 
     @property

@@ -132,7 +132,13 @@ class RagContextRequest:
             repositories=repositories,
         )
 
-        rag_context_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_context_request.additional_properties = additional_properties
         return rag_context_request
 
     @property

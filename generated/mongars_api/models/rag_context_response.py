@@ -102,7 +102,13 @@ class RagContextResponse:
             references=references,
         )
 
-        rag_context_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_context_response.additional_properties = additional_properties
         return rag_context_response
 
     @property

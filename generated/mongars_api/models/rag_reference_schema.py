@@ -142,7 +142,13 @@ class RagReferenceSchema:
             url=url,
         )
 
-        rag_reference_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        rag_reference_schema.additional_properties = additional_properties
         return rag_reference_schema
 
     @property

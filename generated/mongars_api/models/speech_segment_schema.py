@@ -65,7 +65,13 @@ class SpeechSegmentSchema:
             text=text,
         )
 
-        speech_segment_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        speech_segment_schema.additional_properties = additional_properties
         return speech_segment_schema
 
     @property

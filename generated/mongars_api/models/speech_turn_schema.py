@@ -116,7 +116,13 @@ class SpeechTurnSchema:
             turn_id=turn_id,
         )
 
-        speech_turn_schema.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        speech_turn_schema.additional_properties = additional_properties
         return speech_turn_schema
 
     @property

@@ -93,7 +93,13 @@ class SuggestRequest:
             actions=actions,
         )
 
-        suggest_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        suggest_request.additional_properties = additional_properties
         return suggest_request
 
     @property

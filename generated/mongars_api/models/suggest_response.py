@@ -76,7 +76,13 @@ class SuggestResponse:
             scores=scores,
         )
 
-        suggest_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        suggest_response.additional_properties = additional_properties
         return suggest_response
 
     @property

@@ -25,7 +25,13 @@ class SystemReadyResponse:
         d = dict(src_dict)
         system_ready_response = cls()
 
-        system_ready_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        system_ready_response.additional_properties = additional_properties
         return system_ready_response
 
     @property

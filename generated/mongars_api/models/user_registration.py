@@ -55,7 +55,13 @@ class UserRegistration:
             username=username,
         )
 
-        user_registration.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        user_registration.additional_properties = additional_properties
         return user_registration
 
     @property

@@ -25,7 +25,13 @@ class UsersRegisterAdminResponse:
         d = dict(src_dict)
         users_register_admin_response = cls()
 
-        users_register_admin_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        users_register_admin_response.additional_properties = additional_properties
         return users_register_admin_response
 
     @property

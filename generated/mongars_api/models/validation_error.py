@@ -94,7 +94,13 @@ class ValidationError:
             type_=type_,
         )
 
-        validation_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        validation_error.additional_properties = additional_properties
         return validation_error
 
     @property

@@ -51,7 +51,13 @@ class WSTicketResponse:
             ttl=ttl,
         )
 
-        ws_ticket_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        ws_ticket_response.additional_properties = additional_properties
         return ws_ticket_response
 
     @property

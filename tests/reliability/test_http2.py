@@ -1,0 +1,162 @@
+"""HTTP/2: one call reaching its deadline does not fail the calls multiplexed beside it.
+
+hypercorn serves HTTP/2 over TLS (the test CA's certificate) in front of the simulator, passing
+each request on to it; chats whose message says "slow" are held 5 s, the others 2 s, so that all
+of them are in flight on the one connection when the short call's deadline passes. The chats are
+POSTs: never retried, so a failure would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+
+from mongars_client import AsyncClient
+from mongars_client.errors import APITimeoutError
+from mongars_client.testing import Simulator
+from tests.reliability.support import PASSWORD, USERNAME
+from tests.reliability.test_tls import trusting
+
+CHAT = "/api/v1/conversation/chat"
+SLOW, OTHERS, SHORT_TIMEOUT = 5.0, 2.0, 1.0
+
+
+class Http2Front:
+    """hypercorn on loopback, HTTP/2 over TLS, passing requests on to the simulator."""
+
+    def __init__(self, sim: Simulator, certificate: Path) -> None:
+        self.sim = sim
+        self.slow_arrived = threading.Event()
+        self.seen: list[tuple[str, str, tuple[str, int]]] = []  # (http_version, path, client)
+        listening = socket.socket()
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        self.port = listening.getsockname()[1]
+        self._config = Config()
+        self._config.bind = [f"fd://{listening.detach()}"]  # hypercorn's to close
+        self._config.certfile = self._config.keyfile = str(certificate)
+        self._config.accesslog = self._config.errorlog = None
+        self._config.graceful_timeout = 0.5  # the held "slow" answer is not waited for
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=asyncio.run, args=(self._run(),), name="h2-front")
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    async def _run(self) -> None:
+        self._stop = asyncio.Event()
+        async with httpx.AsyncClient(base_url=self.sim.base_url) as upstream:
+            self._upstream = upstream
+            self._ready.set()
+            await serve(self._app, self._config, shutdown_trigger=self._stop.wait)  # type: ignore[arg-type]
+
+    def __enter__(self) -> Http2Front:
+        self._thread.start()
+        self._ready.wait(30)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._stop is not None
+        loop_stop = self._stop
+        # The event belongs to the server's loop: set it from there.
+        self._loop_call(loop_stop.set)
+        self._thread.join(30)
+
+    def _loop_call(self, function: Any) -> None:
+        self._loop.call_soon_threadsafe(function)
+
+    async def _app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            self._loop = asyncio.get_running_loop()
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                await send({"type": message["type"] + ".complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        self.seen.append((scope["http_version"], scope["path"], scope["client"]))
+        if scope["path"] == CHAT:
+            if b"slow" in body:
+                self.slow_arrived.set()
+            await asyncio.sleep(SLOW if b"slow" in body else OTHERS)
+        headers = [(k, v) for k, v in scope["headers"] if k not in {b"host", b"content-length"}]
+        answer = await self._upstream.request(
+            scope["method"], scope["path"], headers=headers, content=body
+        )
+        passed = [
+            (k, v)
+            for k, v in answer.headers.raw
+            if k.lower() not in {b"content-length", b"transfer-encoding", b"connection"}
+        ]
+        await send({"type": "http.response.start", "status": answer.status_code, "headers": passed})
+        await send({"type": "http.response.body", "body": answer.content})
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def front(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http2Front]:
+    pem = tmp_path_factory.mktemp("h2") / "server.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    with (
+        Simulator(users={USERNAME: PASSWORD}, chat_rate_limit=None) as sim,
+        Http2Front(sim, pem) as served,
+    ):
+        yield served
+
+
+def outcome(result: Any) -> str:
+    return type(result).__name__
+
+
+def check(front: Http2Front, slow: Any, elapsed: float, others: list[Any]) -> None:
+    assert [outcome(result) for result in others] == ["ChatResponse"] * 19, others
+    assert isinstance(slow, APITimeoutError), slow
+    assert elapsed < SLOW  # generous: its deadline is at 1 s, its answer would come at 5 s
+    chats = [(version, client) for version, path, client in front.seen if path == CHAT]
+    assert len(chats) == 20
+    assert {version for version, _ in chats} == {"2"}
+    assert len({client for _, client in chats}) == 1, "all on one connection"
+
+
+def test_a_short_deadline_does_not_fail_its_neighbours_on_one_http2_connection_async(
+    front: Http2Front, ca: trustme.CA
+) -> None:
+    async def scenario() -> None:
+        async with AsyncClient(front.url, http2=True, verify=trusting(ca)) as client:
+            await client.login(USERNAME, PASSWORD)
+            front.seen.clear()
+            front.slow_arrived.clear()
+            started = time.monotonic()
+            slow = asyncio.ensure_future(client.chat("slow answer", timeout=SHORT_TIMEOUT))
+            assert await asyncio.to_thread(front.slow_arrived.wait, 10)
+            others = [client.chat(f"chat {n}", timeout=30) for n in range(19)]
+            results = await asyncio.gather(*others, return_exceptions=True)
+            slow_result = (await asyncio.gather(slow, return_exceptions=True))[0]
+            check(front, slow_result, time.monotonic() - started, list(results))
+            # Only the late call's task ended: a second round uses the connection as before.
+            assert (await client.chat("again")).response
+
+    asyncio.run(scenario())
+
+
+# No blocking variant: httpcore's blocking HTTP/2 connection fails when threads share it, deadline
+# or not (encode/httpx#3072); the README sends concurrent HTTP/2 callers to AsyncClient.
