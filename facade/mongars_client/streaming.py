@@ -593,6 +593,7 @@ class _Session:
         self.connections = 0
         self.overflow = _Overflow()
         self._known = _Seen(_KNOWN_CHATS)  # chat messages delivered or shown in a snapshot
+        self._recovered = _Seen(_KNOWN_CHATS)  # those of them delivered as recovered
         self._had_snapshot = False
         self._blind_since: float | None = None  # set at a break, cleared by the next snapshot
         self._last_event: Event | None = None
@@ -759,8 +760,9 @@ class _Session:
                     last = frame
                     kind = type(frame)
                     if kind is ChatMessage:
-                        if not self._known.add(_chat_key(frame.data)):
-                            continue  # already delivered as recovered
+                        key = _chat_key(frame.data)
+                        if not self._known.add(key) and key in self._recovered:
+                            continue  # already delivered, as recovered
                     elif kind is HistorySnapshot:
                         self._deliver(frame)
                         for item in self._resume(cast(HistorySnapshot, frame)):
@@ -815,6 +817,7 @@ class _Session:
         ]
         for item in reversed(missed):
             self._known.add(_chat_key(item))
+            self._recovered.add(_chat_key(item))
             recovered.append(
                 ChatMessage(
                     f"recovered-{uuid.uuid5(uuid.NAMESPACE_OID, repr(_chat_key(item)))}",
