@@ -12,17 +12,27 @@ What the stream does for you:
   `ResponseComplete`, and plain `Event` for types it does not know; control frames stay inside;
 - answers the server's heartbeat pings from a background reader, whatever the consumer is doing;
 - after an abnormal end (1006 without close frame, 1011, 1012, 1013, a network error, a refused
-  handshake that a fresh ticket cures) it reconnects with a fresh ticket, with exponential backoff
-  and jitter, up to `max_reconnects` in a row, and never yields an event id twice;
+  handshake that a fresh ticket cures, a ticket request answered 408, 429, 5xx or malformed) it
+  reconnects with a fresh ticket, with exponential backoff and jitter, and never yields an event
+  id twice. A connection counts as healthy only once it answered a server heartbeat or stayed
+  open longer than the backoff reached (an overloaded server greets, sends the snapshot, then
+  closes with 1013); until then the backoff keeps growing, 1013 waits one step longer, and
+  `max_reconnects` failed attempts in a row end the stream with `StreamClosedError` (the last
+  close code and reason; a refused login is its `__cause__`);
 - a handshake refused again with a fresh ticket is `OriginRefusedError` (the only refusal a fresh
-  ticket and a valid token cannot cure), and a stream that cannot be reopened ends with
-  `StreamClosedError` carrying the last close code and reason;
-- leaving the block closes with code 1000 and stops the reader: nothing is left running.
+  ticket and a valid token cannot cure);
+- no silent loss: after a reconnect, the new connection's `HistorySnapshot` is compared with the
+  chat messages already delivered, and those missed are yielded (oldest first, before any live
+  event) as `ChatMessage` with `recovered=True`. Each break also yields a `Gap` saying from when
+  to when the stream was blind; `Gap.chats_complete` is False when chat messages may be missing
+  too (the break outlasted the 10 exchanges a snapshot holds): reconcile through `history()`;
+- leaving the block closes with code 1000 and stops the reader, within `close_timeout`.
 
-Back-pressure: events wait in a buffer of `max_queue` events. When a consumer falls that far
-behind, the reader stops reading; the socket's buffers fill, and the server, whose per-connection
-queue is bounded as well, closes with 1013; the stream then reconnects and the new connection's
-`HistorySnapshot` tells what was missed. Memory stays bounded either way.
+Slow consumers: events wait in a buffer of `max_queue` events. The reader never waits for the
+consumer (it must keep answering the server's heartbeat, or the server drops the connection and
+whatever it had queued): when the buffer is full it drops events and, once the consumer has caught
+up, yields one `Gap` with how many it dropped (`reason` "consumer too slow"). Memory stays
+bounded by `max_queue`.
 """
 
 from __future__ import annotations
