@@ -386,8 +386,14 @@ def _positive(value: object) -> bool:
     return type(value) in (int, float) and 0 < value < float("inf")  # type: ignore[operator]
 
 
+# Shared by every stream opened without options (it is immutable).
+_DEFAULT_STREAM_OPTIONS = StreamOptions()
+
+
 class _Seen:
     """The last `size` event ids (or other keys), to drop duplicates in bounded memory."""
+
+    __slots__ = ("_ids", "_order", "_size")
 
     def __init__(self, size: int) -> None:
         self._order: collections.deque[Hashable] = collections.deque()
@@ -406,6 +412,32 @@ class _Seen:
         if len(self._order) > self._size:
             self._ids.discard(self._order.popleft())
         return True
+
+
+class _Recent:
+    """The last `size` keys, each with a flag; memory allocated at the first key only."""
+
+    __slots__ = ("_flags", "_order", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._flags: dict[Hashable, bool] | None = None
+        self._order: collections.deque[Hashable] | None = None
+        self._size = size
+
+    def __contains__(self, key: Hashable) -> bool:
+        return self._flags is not None and key in self._flags
+
+    def remember(self, key: Hashable, *, recovered: bool) -> bool:
+        """Remember `key` (with `recovered` if it is new); the flag it already had, else False."""
+        if self._flags is None or self._order is None:
+            self._flags, self._order = {}, collections.deque()
+        if key in self._flags:
+            return self._flags[key]
+        self._flags[key] = recovered
+        self._order.append(key)
+        if len(self._order) > self._size:
+            del self._flags[self._order.popleft()]
+        return False
 
 
 @attrs.frozen
@@ -507,10 +539,17 @@ def _chat_key(data: dict[str, Any]) -> tuple[object, object, object]:
     return (data.get("timestamp"), data.get("query"), data.get("response"))
 
 
-def _when(event: Event | None) -> float:
+def _when(event: Event) -> float:
     """An event's time on the server's clock when it says, else now on ours."""
-    ts = None if event is None else event.ts
+    return _time_of(event.ts)
+
+
+def _time_of(ts: float | str | None) -> float:
     return float(ts) if isinstance(ts, int | float) else time.time()
+
+
+# No event read yet (None is a valid `ts`).
+_NOTHING: Any = object()
 
 
 class _Overflow:
@@ -520,6 +559,8 @@ class _Overflow:
     with its next event, or the consumer finding the buffer empty) turns it into one `Gap`. A
     lock, because in the blocking client the two sides are two threads.
     """
+
+    __slots__ = ("chats", "dropped", "lock", "since", "until", "user")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -583,6 +624,25 @@ def _gap(
 class _Session:
     """One logical stream: connect, read, answer pings, reconnect. Written once for both modes."""
 
+    # Slots: a relay service holds a thousand of these.
+    __slots__ = (
+        "_blind_since",
+        "_had_snapshot",
+        "_heartbeat",
+        "_known",
+        "_last_ts",
+        "_options",
+        "_seen",
+        "_settings",
+        "_socket",
+        "_ticket",
+        "closing",
+        "connection",
+        "connections",
+        "origin",
+        "overflow",
+    )
+
     def __init__(
         self,
         *,
@@ -602,11 +662,11 @@ class _Session:
         self.closing = False
         self.connections = 0
         self.overflow = _Overflow()
-        self._known = _Seen(_KNOWN_CHATS)  # chat messages delivered or shown in a snapshot
-        self._recovered = _Seen(_KNOWN_CHATS)  # those of them delivered as recovered
+        # Chat messages delivered or shown in a snapshot, True for those delivered as recovered.
+        self._known = _Recent(_KNOWN_CHATS)
         self._had_snapshot = False
         self._blind_since: float | None = None  # set at a break, cleared by the next snapshot
-        self._last_event: Event | None = None
+        self._last_ts: float | str | None = None  # of the last event read before a break
         self._heartbeat = False  # the current connection answered a server heartbeat
 
     async def open(self) -> None:
@@ -716,7 +776,7 @@ class _Session:
                     return
                 last = (1006, redact(str(error)) or type(error).__name__)
             if self._blind_since is None:
-                self._blind_since = _when(self._last_event)
+                self._blind_since = _time_of(self._last_ts)
             # Events are no proof of health: an overloaded server sends the greeting and the
             # snapshot, then closes with 1013. Healthy is having answered a heartbeat, or having
             # stayed open longer than the backoff reached; only that starts the count afresh.
@@ -756,7 +816,8 @@ class _Session:
                 return
 
     async def _read(self, connection: Any) -> None:
-        last: Event | None = None
+        # The last event's time, not the event: a thousand idle streams would each hold one.
+        last: float | str | None = _NOTHING
         try:
             while True:
                 frame = parse_frame(await self._socket.recv(connection))
@@ -767,11 +828,10 @@ class _Session:
                             connection, json.dumps({"id": frame.id, "type": "pong"})
                         )
                 elif frame is not None and self._seen.add(frame.id):
-                    last = frame
+                    last = frame.ts
                     kind = type(frame)
                     if kind is ChatMessage:
-                        key = _chat_key(frame.data)
-                        if not self._known.add(key) and key in self._recovered:
+                        if self._known.remember(_chat_key(frame.data), recovered=False):
                             continue  # already delivered, as recovered
                     elif kind is HistorySnapshot:
                         self._deliver(frame)
@@ -780,8 +840,8 @@ class _Session:
                         continue
                     self._deliver(frame)
         finally:
-            if last is not None:
-                self._last_event = last
+            if last is not _NOTHING:
+                self._last_ts = last
 
     def _deliver(self, event: Event) -> None:
         """Queue one event, or drop it for a `Gap` when the consumer is `max_queue` behind.
@@ -811,7 +871,7 @@ class _Session:
             # The stream's first snapshot: what the consumer starts from, nothing was missed.
             self._had_snapshot = True
             for key in reversed(keys):
-                self._known.add(key)
+                self._known.remember(key, recovered=False)
             return []
         missed: list[dict[str, Any]] = []
         anchored = False
@@ -826,8 +886,7 @@ class _Session:
             _gap(since, _when(snapshot), "reconnected", user=snapshot.user, chats_complete=complete)
         ]
         for item in reversed(missed):
-            self._known.add(_chat_key(item))
-            self._recovered.add(_chat_key(item))
+            self._known.remember(_chat_key(item), recovered=True)
             recovered.append(
                 ChatMessage(
                     f"recovered-{uuid.uuid5(uuid.NAMESPACE_OID, repr(_chat_key(item)))}",
@@ -943,10 +1002,21 @@ class _BlockingSocket:
 
 
 class _AsyncSocket:
-    """websockets' asyncio client, plus a bounded hand-off queue to the consuming task."""
+    """websockets' asyncio client, plus a bounded hand-off to the consuming task.
+
+    A deque and the one consumer's wake-up future rather than an `asyncio.Queue`: a stream has
+    a single consumer and a reader that never waits for room, so the queue's bookkeeping (its
+    getter and putter lists, task counting, an Event) would be memory and time spent per stream
+    and per event for nothing. The end of the stream and a chat's answer are queued even when
+    the buffer is full: at most two items beyond `max_queue`.
+    """
+
+    __slots__ = ("_max_queue", "_waiter", "items")
 
     def __init__(self, max_queue: int) -> None:
-        self.items: asyncio.Queue[Item] = asyncio.Queue(maxsize=max_queue)
+        self.items: collections.deque[Item] = collections.deque()
+        self._max_queue = max_queue
+        self._waiter: asyncio.Future[None] | None = None
 
     async def connect(
         self, url: str, origin: str, settings: Settings, options: StreamOptions
@@ -970,36 +1040,40 @@ class _AsyncSocket:
         await asyncio.sleep(seconds)
 
     async def put(self, item: Item) -> None:
-        try:  # no second coroutine (asyncio.Queue.put's) while there is room: once per event
-            self.items.put_nowait(item)
-        except asyncio.QueueFull:
-            await self.items.put(item)
+        self._append(item)
 
     def offer(self, item: Item) -> bool:
-        try:
-            self.items.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self.items) >= self._max_queue:
             return False
+        self._append(item)
         return True
 
+    def _append(self, item: Item) -> None:
+        self.items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     def poll(self) -> Item | None:
-        try:
-            return self.items.get_nowait()
-        except asyncio.QueueEmpty:
-            return None
+        return self.items.popleft() if self.items else None
 
     async def get(self, timeout: float | None = None) -> Item | None:
-        if timeout is None:  # wait_for would wrap the wait in one more coroutine for nothing
-            return await self.items.get()
-        try:
-            return await asyncio.wait_for(self.items.get(), timeout)
-        except TimeoutError:
-            return None
+        if not self.items:
+            self._waiter = waiter = asyncio.get_running_loop().create_future()
+            try:
+                if timeout is None:  # wait_for would wrap the wait in one more coroutine
+                    await waiter
+                else:
+                    await asyncio.wait_for(waiter, timeout)
+            except TimeoutError:
+                return None
+            finally:
+                self._waiter = None
+        return self.items.popleft() if self.items else None
 
     def wake(self) -> None:
         """End a consumer waiting in `get` (the stream was closed from another task)."""
-        with contextlib.suppress(asyncio.QueueFull):  # full: the consumer is not waiting
-            self.items.put_nowait(_End())
+        self._append(_End())
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> _Worker:
         task = asyncio.create_task(work)
@@ -1020,6 +1094,8 @@ class _Finished(Exception):
 
 class _Consumer:
     """The consuming side of a stream, shared by the blocking and asyncio wrappers."""
+
+    __slots__ = ("_end", "entered", "session", "socket", "started")
 
     def __init__(self, socket: _Socket, session: _Session) -> None:
         self.socket = socket
@@ -1046,12 +1122,13 @@ class _Consumer:
 
     async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
         """The next item; None after `timeout`; raises the stream's error, or `_Finished`."""
-        item = self.ready()
-        if item is None:
-            # Once closed, never wait: nothing more will come (the reader is stopped).
-            waited = _End() if self.session.closing else await self.socket.get(timeout)
-            item = self._accept(waited)
-        return item
+        return self.ready() or await self.wait(timeout)
+
+    async def wait(self, timeout: float | None = None) -> Event | _ChatDone | None:
+        """`next` once `ready` found nothing: wait for the reader."""
+        # Once closed, never wait: nothing more will come (the reader is stopped).
+        waited = _End() if self.session.closing else await self.socket.get(timeout)
+        return self._accept(waited)
 
     def _accept(self, item: Item | None) -> Event | _ChatDone | None:
         if isinstance(item, _End):
@@ -1103,7 +1180,7 @@ class EventStream(Closing):
 
     def __next__(self) -> Event:
         try:
-            item = self._consumer.ready() or run_sync(self._consumer.next())
+            item = self._consumer.ready() or run_sync(self._consumer.wait())
         except _Finished:
             raise StopIteration from None
         assert isinstance(item, Event)
@@ -1128,6 +1205,9 @@ class EventStream(Closing):
 class AsyncEventStream(AsyncClosing):
     """The asyncio client's stream: `async with client.stream() as events: async for ...`."""
 
+    # Slots: a relay service holds a thousand of these.
+    __slots__ = ("_consumer", "_reader", "_session", "_socket")
+
     def __init__(
         self, session_factory: Callable[[_Socket], _Session], options: StreamOptions
     ) -> None:
@@ -1148,7 +1228,7 @@ class AsyncEventStream(AsyncClosing):
 
     async def __anext__(self) -> Event:
         try:
-            item = self._consumer.ready() or await self._consumer.next()
+            item = self._consumer.ready() or await self._consumer.wait()
         except _Finished:
             raise StopAsyncIteration from None
         assert isinstance(item, Event)
