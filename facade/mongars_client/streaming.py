@@ -28,11 +28,12 @@ What the stream does for you:
   too (the break outlasted the 10 exchanges a snapshot holds): reconcile through `history()`;
 - leaving the block closes with code 1000 and stops the reader, within `close_timeout`.
 
-Slow consumers: events wait in a buffer of `max_queue` events. The reader never waits for the
-consumer (it must keep answering the server's heartbeat, or the server drops the connection and
-whatever it had queued): when the buffer is full it drops events and, once the consumer has caught
-up, yields one `Gap` with how many it dropped (`reason` "consumer too slow"). Memory stays
-bounded by `max_queue`.
+Slow consumers: events wait in a buffer of `max_queue` events. When it is full the reader waits
+for room for `max_pause` at most (the network's buffers hold the rest of a short burst), never
+longer: it must keep answering the server's heartbeat, or the server drops the connection and
+whatever it had queued. After that it drops events and, once the consumer has caught up, yields
+one `Gap` with how many it dropped (`reason` "consumer too slow"). Memory stays bounded by
+`max_queue`.
 """
 
 from __future__ import annotations
@@ -311,6 +312,10 @@ class StreamOptions:
     max_queue: int = 1000
     """Events buffered for a slow consumer; beyond that the reader drops events and yields a
     `Gap` (see the module docstring on back-pressure)."""
+    max_pause: float = 1.0
+    """Seconds the reader may wait for room in a full buffer (the network holds the rest of a
+    short burst) before it drops events with a `Gap`. Keep it well below the server's heartbeat
+    timeout minus its interval (60 - 20 s on the real server)."""
     open_timeout: float = 10.0
     """Seconds for the WebSocket handshake."""
     ping_interval: float | None = 20.0
@@ -350,6 +355,12 @@ class StreamOptions:
                     self.backoff_cap,
                     "seconds >= backoff_base",
                     _positive(self.backoff_cap) and self.backoff_cap >= self.backoff_base,
+                ),
+                (
+                    "max_pause",
+                    self.max_pause,
+                    "seconds >= 0",
+                    self.max_pause == 0 or _positive(self.max_pause),
                 ),
                 (
                     "ping_interval",
@@ -486,6 +497,8 @@ class _Socket(Protocol):
     async def put(self, item: Item) -> None: ...
 
     def offer(self, item: Item) -> bool: ...
+
+    async def offer_within(self, item: Item, timeout: float) -> bool: ...
 
     def poll(self) -> Item | None: ...
 
@@ -834,23 +847,28 @@ class _Session:
                         if self._known.remember(_chat_key(frame.data), recovered=False):
                             continue  # already delivered, as recovered
                     elif kind is HistorySnapshot:
-                        self._deliver(frame)
+                        await self._deliver(frame)
                         for item in self._resume(cast(HistorySnapshot, frame)):
-                            self._deliver(item)
+                            await self._deliver(item)
                         continue
-                    self._deliver(frame)
+                    if self.overflow.dropped or not self._socket.offer(frame):
+                        await self._deliver(frame)
         finally:
             if last is not _NOTHING:
                 self._last_ts = last
 
-    def _deliver(self, event: Event) -> None:
+    async def _deliver(self, event: Event) -> None:
         """Queue one event, or drop it for a `Gap` when the consumer is `max_queue` behind.
 
-        The reader never waits for the consumer: it must go on answering the server's heartbeat,
-        or the server drops the connection, and the events queued on its side with it.
+        A full buffer pauses the reader for `max_pause` at most (the network's buffers hold the
+        rest of a short burst), never longer: it must go on answering the server's heartbeat, or
+        the server drops the connection, and the events queued on its side with it.
         """
         overflow = self.overflow
-        if not overflow.dropped and self._socket.offer(event):
+        if not overflow.dropped and (
+            self._socket.offer(event)
+            or await self._socket.offer_within(event, self._options.max_pause)
+        ):
             return
         with overflow.lock:
             if overflow.dropped:
@@ -967,6 +985,19 @@ class _BlockingSocket:
             return False
         return True
 
+    async def offer_within(self, item: Item, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                self.items.put(item, timeout=min(remaining, 0.25))
+            except queue.Full:
+                continue
+            return True
+        return False
+
     def poll(self) -> Item | None:
         try:
             return self.items.get_nowait()
@@ -1011,12 +1042,13 @@ class _AsyncSocket:
     the buffer is full: at most two items beyond `max_queue`.
     """
 
-    __slots__ = ("_max_queue", "_waiter", "items")
+    __slots__ = ("_max_queue", "_room", "_waiter", "items")
 
     def __init__(self, max_queue: int) -> None:
         self.items: collections.deque[Item] = collections.deque()
         self._max_queue = max_queue
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[None] | None = None  # the consumer, waiting for an item
+        self._room: asyncio.Future[None] | None = None  # the reader, waiting for room
 
     async def connect(
         self, url: str, origin: str, settings: Settings, options: StreamOptions
@@ -1048,6 +1080,23 @@ class _AsyncSocket:
         self._append(item)
         return True
 
+    async def offer_within(self, item: Item, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.items) >= self._max_queue:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            self._room = room = loop.create_future()
+            try:
+                await asyncio.wait_for(room, remaining)
+            except TimeoutError:
+                return False
+            finally:
+                self._room = None
+        self._append(item)
+        return True
+
     def _append(self, item: Item) -> None:
         self.items.append(item)
         waiter = self._waiter
@@ -1055,7 +1104,13 @@ class _AsyncSocket:
             waiter.set_result(None)
 
     def poll(self) -> Item | None:
-        return self.items.popleft() if self.items else None
+        if not self.items:
+            return None
+        item = self.items.popleft()
+        room = self._room
+        if room is not None and not room.done():
+            room.set_result(None)
+        return item
 
     async def get(self, timeout: float | None = None) -> Item | None:
         if not self.items:
@@ -1069,7 +1124,7 @@ class _AsyncSocket:
                 return None
             finally:
                 self._waiter = None
-        return self.items.popleft() if self.items else None
+        return self.poll()
 
     def wake(self) -> None:
         """End a consumer waiting in `get` (the stream was closed from another task)."""

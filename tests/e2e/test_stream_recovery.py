@@ -133,7 +133,10 @@ def test_a_consumer_asleep_past_the_heartbeat_timeout_gets_everything_or_a_gap(
     sim = target.simulator()
     max_queue = 4
     seen: list[Event] = []
-    with logged_in.stream(options=StreamOptions(max_queue=max_queue)) as events:
+    # The reader pauses for room up to max_pause: well under the heartbeat timeout less its
+    # interval (0.4 s here), as the default 1 s is under the real server's 40 s.
+    options = StreamOptions(max_queue=max_queue, max_pause=0.1)
+    with logged_in.stream(options=options) as events:
         stream = iter(events)
         read_until(stream, seen, lambda e: isinstance(e, HistorySnapshot))
         made = [chat(logged_in, f"while asleep {n}") for n in range(10)]

@@ -159,6 +159,7 @@ def test_urls_and_origins() -> None:
         {"backoff_base": 2.0, "backoff_cap": 1.0},
         {"dedup_window": 0},
         {"max_frame": 0},
+        {"max_pause": -1.0},
         {"max_queue": 1.5},
     ],
 )
