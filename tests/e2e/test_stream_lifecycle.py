@@ -182,3 +182,34 @@ def test_an_event_stream_is_entered_once(logged_in: Any) -> None:
         next_of(iter(events), HistorySnapshot)
     with pytest.raises(errors.StreamError, match="used once"), events:
         pass
+
+
+def test_close_returns_within_close_timeout_while_a_ticket_request_hangs(
+    mode: str, portal: BlockingPortal, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The reader is stuck in the ticket request of a reconnect (a server that accepts and never
+    # answers, as an unreachable host would keep it in connect): leaving must not wait for it.
+    caplog.set_level(logging.INFO, logger="mongars_client.stream")
+    sim = Simulator(users={"u1": PASSWORD})
+    sim.start()
+    options = StreamOptions(close_timeout=1.0, backoff_base=0.01, backoff_cap=0.02)
+    try:
+        with make_client(mode, portal, sim.base_url, origin=sim.origin, timeout=20.0) as client:
+            client.login("u1", PASSWORD)
+            with client.stream(options=options) as events:
+                next_of(iter(events), HistorySnapshot)
+                sim.faults.latency(15.0)
+                sim.faults.drop_websockets()
+                deadline = time.monotonic() + 10.0
+                while "reconnecting in" not in caplog.text:
+                    assert time.monotonic() < deadline, "the reader never noticed the drop"
+                    time.sleep(0.01)  # waits for the reader to start reconnecting; not a timing
+                # Its backoff is 20 ms at most: by then it is in the ticket request. Were it
+                # slower, the test would only be easier.
+                time.sleep(0.3)
+                started = time.monotonic()
+            took = time.monotonic() - started
+            sim.faults.latency(0.0)
+    finally:
+        sim.stop()
+    assert took < 3.0  # close_timeout is 1 s; the request hangs for 15 s
