@@ -45,6 +45,7 @@ import json
 import logging
 import queue
 import random
+import re
 import ssl
 import threading
 import time
@@ -516,9 +517,14 @@ def stream_url(base_url: str, ticket: str) -> str:
 
 
 def default_origin(base_url: str) -> str:
-    """The base URL's origin (`scheme://host[:port]`): what the server's allow-list expects."""
+    """The base URL's origin (`scheme://host[:port]`): what the server's allow-list expects.
+
+    Without the user information of a `scheme://user:password@host` URL: an Origin never
+    carries it, and the password would go out in a header (and into error messages).
+    """
     scheme, rest = base_url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0]}"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    return f"{scheme}://{authority.rpartition('@')[2]}"
 
 
 def _close_of(error: ConnectionClosed) -> tuple[int, str]:

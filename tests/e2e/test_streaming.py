@@ -223,3 +223,19 @@ def test_no_ticket_or_token_in_any_log_record(
         assert "?t=" not in message.replace("?t=***", "").replace("?t=<redacted>", "")
         for secret in secrets:
             assert secret not in message
+
+
+def test_user_information_in_the_base_url_stays_out_of_the_origin(
+    mode: str, portal: BlockingPortal, target: Target
+) -> None:
+    # `http://user:password@host`: the Origin is scheme://host[:port], never the password (the
+    # server would also refuse the stream, with the password in the error's message).
+    sim = target.simulator()
+    secret = "hunter2-in-the-url"
+    base_url = sim.base_url.replace("://", f"://proxyuser:{secret}@", 1)
+    with make_client(mode, portal, base_url) as client:
+        client.login("u1", PASSWORD)
+        with client.stream() as events:
+            connected = next_of(iter(events), Connected)
+    assert isinstance(connected, Connected)
+    assert connected.origin == sim.origin

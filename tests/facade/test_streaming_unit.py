@@ -145,6 +145,21 @@ def test_urls_and_origins() -> None:
 
 
 @pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("http://user:hunter2@h.example.com:8000/api", "http://h.example.com:8000"),
+        ("https://user@h.example.com", "https://h.example.com"),
+        ("http://a%40b:p%40ss@[::1]:8000", "http://[::1]:8000"),
+    ],
+)
+def test_the_default_origin_never_carries_the_base_urls_user_information(
+    base_url: str, origin: str
+) -> None:
+    # An Origin is scheme://host[:port]: a password in the base URL must not go out in it.
+    assert default_origin(base_url) == origin
+
+
+@pytest.mark.parametrize(
     "options",
     [
         {"max_queue": 0},
