@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import json
 import logging
 import queue
@@ -206,12 +207,13 @@ class Gap(Event):
     """`stream.gap`, made by this client (never sent by the server): the stream was blind.
 
     Between `since` and `until` (unix seconds, on the server's clock when its events carry a
-    numeric `ts`, else on this machine's) events may have been missed: the socket was down and
-    reconnected (`reason` "reconnected"), or the consumer fell `max_queue` events behind and the
-    reader dropped `dropped` of them (`reason` "consumer too slow"). `chats_complete` is True when
-    every chat message of that time was delivered or recovered (see `ChatMessage.recovered`), so
-    only other event types (answer chunks, alerts) can be missing; when False, reconcile through
-    `client.history()`. A stream never loses an event without a `Gap` covering its time.
+    `ts`, a number or ISO-8601, else on this machine's) events may have been missed: the socket
+    was down and reconnected (`reason` "reconnected"), or the consumer fell `max_queue` events
+    behind and the reader dropped `dropped` of them (`reason` "consumer too slow").
+    `chats_complete` is True when every chat message of that time was delivered or recovered
+    (see `ChatMessage.recovered`), so only other event types (answer chunks, alerts) can be
+    missing; when False, reconcile through `client.history()`. A stream never loses an event
+    without a `Gap` covering its time.
     """
 
     TYPE = "stream.gap"
@@ -564,7 +566,19 @@ def _when(event: Event) -> float:
 
 
 def _time_of(ts: float | str | None) -> float:
-    return float(ts) if isinstance(ts, int | float) else time.time()
+    """Unix seconds of a `ts`: a number, or an ISO-8601 text (as a snapshot's exchanges carry,
+    UTC when it names no zone); now, on this machine's clock, when it is neither."""
+    if isinstance(ts, int | float):
+        return float(ts)
+    if isinstance(ts, str):
+        try:
+            moment = datetime.datetime.fromisoformat(ts)
+        except ValueError:
+            return time.time()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.timestamp()
+    return time.time()
 
 
 # No event read yet (None is a valid `ts`).
@@ -593,7 +607,10 @@ class _Overflow:
         """Count one dropped event (call with the lock held)."""
         when = _when(event)
         if not self.dropped:
-            self.since = when
+            logger.info("the consumer is too slow: dropping events until it catches up")
+            self.since = self.until = when
+        # Not always in order: a recovered chat carries its exchange's time, in the break.
+        self.since = min(self.since, when)
         self.until = max(self.until, when)
         self.dropped += 1
         self.chats += type(event) is ChatMessage

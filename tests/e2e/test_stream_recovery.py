@@ -5,6 +5,7 @@ Each scenario runs on `Client` and `AsyncClient` alike, against the simulator ov
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -159,3 +160,32 @@ def test_a_consumer_asleep_past_the_heartbeat_timeout_gets_everything_or_a_gap(
     outcome = account(made, seen)
     assert len(outcome["live"]) == max_queue + 1
     assert len(outcome["gap"]) == 10 - max_queue
+
+
+def test_chats_recovered_into_a_full_buffer_are_covered_by_the_gap_of_their_time(
+    logged_in: Any, target: Target, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The consumer is not reading while the stream reconnects: the recovered chats overflow
+    # its buffer. The ones dropped must fall in a Gap's time (their exchange's, in the break),
+    # not in one that starts when they were dropped.
+    caplog.set_level(logging.INFO, logger="mongars_client.stream")
+    sim = target.simulator()
+    options = attrs.evolve(PATIENT, max_queue=3, max_pause=0.01)
+    seen: list[Event] = []
+    with logged_in.stream(options=options) as events:
+        stream = iter(events)
+        read_until(stream, seen, lambda e: isinstance(e, HistorySnapshot))
+        sim.faults.fail_next(10**6, status=503, path=STREAM)
+        sim.faults.drop_websockets()
+        made = [chat(logged_in, f"during the break {n}") for n in range(6)]
+        sim.faults.clear()
+        deadline = time.monotonic() + 10.0
+        while "dropping events" not in caplog.text:
+            assert time.monotonic() < deadline, "the reader never dropped anything"
+            time.sleep(0.01)  # waits for the reader to overflow; not a timing
+        read_until(stream, seen, lambda e: isinstance(e, Gap) and e.reason == "consumer too slow")
+        last = chat(logged_in, "after the break")
+        made.append(last)
+        read_until(stream, seen, lambda e: isinstance(e, ChatMessage) and e.query == last.query)
+    outcome = account(made, seen)
+    assert outcome["gap"]  # some were dropped, and a Gap says when they were made
