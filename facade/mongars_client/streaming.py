@@ -150,9 +150,10 @@ class ChatMessage(Event):
 
     `recovered` is True for a message this stream did not receive live: the socket was down when
     it was sent, and the next connection's `HistorySnapshot` showed it. Such a message has the
-    snapshot's fields only (`query`, `response`, `timestamp`; no `speech_turn`), an `id` made by
-    the client, and the exchange's `timestamp` as `ts`. Recovered messages come oldest first,
-    right after the new connection's `HistorySnapshot` (and its `Gap`), before any live event.
+    snapshot's fields only (`query`, `response`, `timestamp`; no `speech_turn`; the `query` as
+    the server stored it, which may differ from the one sent), an `id` made by the client, and
+    the exchange's `timestamp` as `ts`. Recovered messages come oldest first, right after the
+    new connection's `HistorySnapshot` (and its `Gap`), before any live event.
     """
 
     TYPE: ClassVar[str | None] = "chat.message"
@@ -555,9 +556,13 @@ def _retryable(error: Exception) -> bool:
     return isinstance(error, _TRANSIENT) and not isinstance(error, AuthenticationError)
 
 
-def _chat_key(data: dict[str, Any]) -> tuple[object, object, object]:
-    """What a live `chat.message` and a snapshot item of the same exchange have in common."""
-    return (data.get("timestamp"), data.get("query"), data.get("response"))
+def _chat_key(data: dict[str, Any]) -> tuple[object, object]:
+    """What a live `chat.message` and a snapshot item of the same exchange have in common.
+
+    Not the query: the server may store one other than it announced (it appends its own
+    context), and a chat delivered live would come back from the snapshot as "missed".
+    """
+    return (data.get("timestamp"), data.get("response"))
 
 
 def _when(event: Event) -> float:

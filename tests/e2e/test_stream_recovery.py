@@ -189,3 +189,34 @@ def test_chats_recovered_into_a_full_buffer_are_covered_by_the_gap_of_their_time
         read_until(stream, seen, lambda e: isinstance(e, ChatMessage) and e.query == last.query)
     outcome = account(made, seen)
     assert outcome["gap"]  # some were dropped, and a Gap says when they were made
+
+
+def test_a_stored_query_that_differs_from_the_announced_one_is_no_missed_chat(
+    logged_in: Any, target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server may store a query other than the one it announced (it appends its own
+    # context, PROTOCOL.md): a chat delivered live is still no chat missed after a break.
+    sim = target.simulator()
+    state = sim._state
+    store = state.record_exchange
+
+    def with_context(username: str, query: str, response: str, timestamp: float) -> None:
+        store(username, f"{query}\n[context: earlier exchanges]", response, timestamp)
+
+    monkeypatch.setattr(state, "record_exchange", with_context)
+    seen: list[Event] = []
+    with logged_in.stream(options=PATIENT) as events:
+        stream = iter(events)
+        read_until(stream, seen, lambda e: isinstance(e, HistorySnapshot))
+        live = [logged_in.chat(f"live {n}").response for n in range(3)]
+        read_until(stream, seen, lambda e: isinstance(e, ChatMessage) and e.query == "live 2")
+        sim.faults.fail_next(10**6, status=503, path=STREAM)
+        sim.faults.drop_websockets()
+        missed = logged_in.chat("during the break").response
+        sim.faults.clear()
+        read_until(stream, seen, lambda e: isinstance(e, Gap))
+        read_until(stream, seen, lambda e: isinstance(e, ChatMessage) and e.response == missed)
+    recovered = [e for e in seen if isinstance(e, ChatMessage) and e.recovered]
+    assert [m.response for m in recovered] == [missed]  # the live ones are not replayed
+    assert [e.chats_complete for e in seen if isinstance(e, Gap)] == [True]
+    assert len(set(live)) == 3
