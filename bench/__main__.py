@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import imports, loopback, overhead, regenerate, stream
+from bench import imports, loopback, many_streams, overhead, regenerate, stream
 from bench._server import ServerProcess
 from bench._stats import Figure
 
@@ -41,6 +41,8 @@ NAMES = (
     "stream_throughput",
     "stream_throughput_sync",
     "concurrency",
+    "many_streams_memory",
+    "many_streams_cpu",
     "regenerate",
     "regenerate_check",
 )
@@ -59,6 +61,9 @@ class Sizes:
     stream_events: int
     concurrency_rounds: int
     concurrent_calls: int
+    many_rounds: int
+    many_streams: int
+    many_events: int
     regenerate_rounds: int
 
 
@@ -72,6 +77,9 @@ FULL = Sizes(
     stream_events=20_000,
     concurrency_rounds=10,
     concurrent_calls=500,
+    many_rounds=4,
+    many_streams=1000,
+    many_events=20,
     regenerate_rounds=3,
 )
 QUICK = Sizes(
@@ -84,6 +92,9 @@ QUICK = Sizes(
     stream_events=200,
     concurrency_rounds=2,
     concurrent_calls=20,
+    many_rounds=2,
+    many_streams=20,
+    many_events=5,
     regenerate_rounds=1,
 )
 
@@ -158,6 +169,14 @@ def benchmarks(sizes: Sizes) -> list[tuple[tuple[str, ...], Callable[[], list[Fi
                 lambda s: [
                     loopback.run_concurrency(s, sizes.concurrency_rounds, sizes.concurrent_calls)
                 ]
+            ),
+        ),
+        (
+            ("many_streams_memory", "many_streams_cpu"),
+            with_server(
+                lambda s: many_streams.run(
+                    s, sizes.many_rounds, sizes.many_streams, sizes.many_events
+                )
             ),
         ),
         (("regenerate", "regenerate_check"), lambda: regenerate.run(sizes.regenerate_rounds)),

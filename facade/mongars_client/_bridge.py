@@ -114,6 +114,8 @@ class Closing:
 class AsyncClosing:
     """`async with` support for an asyncio object that has an `aclose()`."""
 
+    __slots__ = ()
+
     async def aclose(self) -> None:
         """Release what the object holds."""
         raise NotImplementedError

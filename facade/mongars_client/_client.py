@@ -825,9 +825,9 @@ class _ClientBase(Generic[H, ES, CS]):
         `origin` overrides the `Origin` header (default: the client's `origin=`, else the base
         URL's); `options` tunes reconnection, buffering and keepalive (see `StreamOptions`).
         """
-        from mongars_client.streaming import StreamOptions, _Session
+        from mongars_client.streaming import _DEFAULT_STREAM_OPTIONS, _Session
 
-        chosen = options or StreamOptions()
+        chosen = options or _DEFAULT_STREAM_OPTIONS
         settings = self._settings
 
         async def ticket() -> str:

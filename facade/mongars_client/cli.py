@@ -407,17 +407,19 @@ def _stream(args: argparse.Namespace, out: _Output, ctx: _Context) -> int:
 
 @contextlib.contextmanager
 def _stop_on_signals() -> Iterator[None]:
-    """Ctrl-C or SIGTERM stop the command once; more of them while it closes are ignored."""
+    """Ctrl-C or SIGTERM stop the command, closing the stream (bounded by its close_timeout).
+
+    The first signal puts the previous handlers back: a second Ctrl-C is never ignored, it
+    interrupts the closing too.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            raise KeyboardInterrupt
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -431,6 +433,7 @@ def _describe_event(event: Event) -> str:
     from mongars_client.streaming import (
         ChatMessage,
         Connected,
+        Gap,
         HistorySnapshot,
         ResponseChunk,
         ResponseComplete,
@@ -441,7 +444,14 @@ def _describe_event(event: Event) -> str:
     elif isinstance(event, HistorySnapshot):
         summary = f"{len(event.items)} recent exchanges"
     elif isinstance(event, ChatMessage):
-        summary = f"{event.query!r} -> {event.response!r}"
+        recovered = " (recovered)" if event.recovered else ""
+        summary = f"{event.query!r} -> {event.response!r}{recovered}"
+    elif isinstance(event, Gap):
+        missing = "" if event.chats_complete else "; chats may be missing, see `mongars history`"
+        summary = (
+            f"blind from {_event_time(event.since)} to {_event_time(event.until)} "
+            f"({event.reason}){missing}"
+        )
     elif isinstance(event, ResponseChunk):
         summary = repr(event.delta)
     elif isinstance(event, ResponseComplete):

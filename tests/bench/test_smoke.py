@@ -29,6 +29,8 @@ COMPANIONS = (
     "import_time_client_made",
     "stream_throughput_sync",
     "regenerate_check",
+    "many_streams_memory",  # issue 14: a thousand streams at once (a few in the quick run)
+    "many_streams_cpu",
 )
 
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,3 +410,24 @@ def test_python_m_testing_is_the_same_simulator(bare_env: dict[str, str]) -> Non
         returncode, stderr = stop(process, signal.SIGTERM)
 
     assert returncode == 0, stderr
+
+
+def test_stream_exits_at_once_on_sigint_while_the_server_is_down(tmp_path: Path) -> None:
+    down = Simulator(users={"alice": PASSWORD})
+    down.start()
+    env = clean_environment(
+        tmp_path,
+        MONGARS_BASE_URL=down.base_url,
+        MONGARS_USERNAME="alice",
+        MONGARS_PASSWORD=PASSWORD,
+    )
+    with started([console_script(), "stream"], env) as (process, output):
+        output.wait_for(lambda line: "history.snapshot" in line)
+        down.stop()  # the stream now reconnects, again and again, to nothing
+        time.sleep(0.5)  # lets it notice; were it slower, the test would only be easier
+        began = time.monotonic()
+        returncode, stderr = stop(process, signal.SIGINT)
+        took = time.monotonic() - began
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert took < 4.0  # it took over 10 s: every reconnect attempt, then the reader's join

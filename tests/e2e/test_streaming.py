@@ -125,9 +125,10 @@ def test_reconnects_are_limited_and_end_with_the_last_close_code(
         with pytest.raises(errors.StreamClosedError) as caught:
             next(stream)
     assert caught.value.code == 1006
-    # The first handshake, then max_reconnects + 1 refused attempts, each with a fresh ticket.
-    assert statuses(sim, STREAM) == [101, 503, 503, 503]
-    assert statuses(sim, TICKET) == [200] * 4
+    # The first handshake, dropped before it proved healthy (one failed attempt), then refused
+    # attempts, each with a fresh ticket, up to max_reconnects failures in a row.
+    assert statuses(sim, STREAM) == [101, 503, 503]
+    assert statuses(sim, TICKET) == [200] * 3
 
 
 def test_a_foreign_origin_is_refused_after_one_fresh_ticket(logged_in: Any, target: Target) -> None:
@@ -222,3 +223,19 @@ def test_no_ticket_or_token_in_any_log_record(
         assert "?t=" not in message.replace("?t=***", "").replace("?t=<redacted>", "")
         for secret in secrets:
             assert secret not in message
+
+
+def test_user_information_in_the_base_url_stays_out_of_the_origin(
+    mode: str, portal: BlockingPortal, target: Target
+) -> None:
+    # `http://user:password@host`: the Origin is scheme://host[:port], never the password (the
+    # server would also refuse the stream, with the password in the error's message).
+    sim = target.simulator()
+    secret = "hunter2-in-the-url"
+    base_url = sim.base_url.replace("://", f"://proxyuser:{secret}@", 1)
+    with make_client(mode, portal, base_url) as client:
+        client.login("u1", PASSWORD)
+        with client.stream() as events:
+            connected = next_of(iter(events), Connected)
+    assert isinstance(connected, Connected)
+    assert connected.origin == sim.origin

@@ -96,7 +96,7 @@ def test_stream_options_refuse_nonsense(field: str, value: object) -> None:
 
 
 def test_stream_options_keep_their_documented_values() -> None:
-    StreamOptions(ping_interval=None, ping_timeout=None, close_timeout=0, backoff_base=0)
+    StreamOptions(ping_interval=None, ping_timeout=None, close_timeout=0.01, backoff_base=0.01)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from mongars_client._config import resolve_settings
+from mongars_client.errors import ConfigurationError
 from mongars_client.streaming import (
     ChatMessage,
     Connected,
@@ -100,6 +101,10 @@ class ScriptedSocket:
     async def put(self, item: Any) -> None:
         self.queued.append(item)
 
+    def offer(self, item: Any) -> bool:
+        self.queued.append(item)
+        return True
+
 
 async def test_pings_are_answered_and_duplicates_dropped() -> None:
     socket = ScriptedSocket(
@@ -137,3 +142,46 @@ def test_urls_and_origins() -> None:
     )
     assert stream_url("http://127.0.0.1:8000", "T") == "ws://127.0.0.1:8000/ws/chat/?t=T"
     assert default_origin("https://h.example.com:8443/mongars") == "https://h.example.com:8443"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("http://user:hunter2@h.example.com:8000/api", "http://h.example.com:8000"),
+        ("https://user@h.example.com", "https://h.example.com"),
+        ("http://a%40b:p%40ss@[::1]:8000", "http://[::1]:8000"),
+    ],
+)
+def test_the_default_origin_never_carries_the_base_urls_user_information(
+    base_url: str, origin: str
+) -> None:
+    # An Origin is scheme://host[:port]: a password in the base URL must not go out in it.
+    assert default_origin(base_url) == origin
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_queue": 0},
+        {"max_queue": -1},
+        {"max_reconnects": -1},
+        {"close_timeout": -1.0},
+        {"open_timeout": 0},
+        {"ping_interval": 0},
+        {"ping_timeout": -5.0},
+        {"backoff_base": 0},
+        {"backoff_cap": float("inf")},
+        {"backoff_base": 2.0, "backoff_cap": 1.0},
+        {"dedup_window": 0},
+        {"max_frame": 0},
+        {"max_pause": -1.0},
+        {"max_queue": 1.5},
+    ],
+)
+def test_nonsense_stream_options_are_refused(options: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError, match=next(iter(options))):
+        StreamOptions(**options)
+
+
+def test_sensible_stream_options_are_accepted() -> None:
+    StreamOptions(max_queue=1, max_reconnects=0, ping_interval=None, ping_timeout=None)

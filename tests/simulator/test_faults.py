@@ -165,6 +165,24 @@ async def test_drop_websockets_aborts_sockets_without_a_close_frame() -> None:
         assert (closed.value.rcvd, ws.close_code, sim.ws_closes) == (None, 1006, [])
 
 
+# close_streams_next
+@pytest.mark.anyio
+@pytest.mark.parametrize("code", [1011, 1012, 1013])
+async def test_close_streams_next_greets_then_closes_with_the_code(code: int) -> None:
+    async with Simulator(users={"u1": PASSWORD}) as sim:
+        token = login(sim)
+        sim.faults.close_streams_next(2, code=code)
+        for _ in range(2):  # the greeting arrives first, as from an overloaded server
+            async with open_stream(sim, token) as ws:
+                with pytest.raises(ConnectionClosed) as closed:
+                    await receive(ws)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == code
+        async with open_stream(sim, token) as ws:  # used up: the next one stays open
+            sim.publish("u1", "still.open", {})
+            assert (await receive(ws))["type"] == "still.open"
+
+
 # model_down and clear
 def test_model_down_makes_llm_health_unhealthy(simulator: Simulator, user: httpx.Client) -> None:
     simulator.faults.model_down()

@@ -340,7 +340,12 @@ def build_app(
     @app.websocket("/ws/chat/")
     async def stream(websocket: WebSocket) -> None:
         client = websocket.scope["client"]
-        await hub.serve(websocket, abort=lambda: connections.abort(client))
+        rule = faults.take("close", websocket.url.path)
+        await hub.serve(
+            websocket,
+            abort=lambda: connections.abort(client),
+            close_with=None if rule is None else rule.status,
+        )
 
     return app
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["fail", "reset", "malformed"]
+FaultKind = Literal["fail", "reset", "malformed", "close"]
 
 
 @dataclass
@@ -74,6 +74,14 @@ class Faults:
         no longer validates. Non-2xx answers pass through and do not use the rule up.
         """
         self._add(Rule("malformed", count, path))
+
+    def close_streams_next(self, count: int = 1, *, code: int = 1013) -> None:
+        """Accept the next `count` WebSocket connections, then close each with `code` at once.
+
+        As an overloaded or restarting server does: the client gets `ws.connected` and the
+        `history.snapshot` first, then the close frame (1011, 1012, 1013 "try again later").
+        """
+        self._add(Rule("close", count, None, code))
 
     def latency(self, seconds: float, *, path: str | None = None) -> None:
         """Delay every request by `seconds` before it is served, until cleared (0 to stop).

@@ -156,8 +156,13 @@ class Hub:
             for stream in list(streams):
                 stream.drop()
 
-    async def serve(self, websocket: WebSocket, abort: Callable[[], None]) -> None:
-        """The `/ws/chat/` endpoint: check origin and ticket, then stream until the socket ends."""
+    async def serve(
+        self, websocket: WebSocket, abort: Callable[[], None], *, close_with: int | None = None
+    ) -> None:
+        """The `/ws/chat/` endpoint: check origin and ticket, then stream until the socket ends.
+
+        `close_with`: a close code sent right after the greeting events (a fault to reproduce).
+        """
         settings = self.state.settings
         origin = websocket.headers.get("origin")
         user = self.state.ticket_user(websocket.query_params.get("t", ""))
@@ -172,6 +177,8 @@ class Hub:
         now = self.state.now()
         stream.offer(event("ws.connected", user, {"origin": origin}, ts=now))
         stream.offer(event("history.snapshot", user, {"items": self.state.snapshot(user)}, ts=now))
+        if close_with is not None:
+            stream.offer(close_with)
         tasks = [
             asyncio.create_task(stream.send_forever()),
             asyncio.create_task(
