@@ -723,6 +723,8 @@ class _Session:
             try:
                 ticket = await self._ticket()
                 register_secret(ticket)
+                if self.closing:  # closed while the ticket came: a blocking reader left alone
+                    raise _Stopped
                 url = stream_url(self._settings.base_url, ticket)
                 connection = await self._socket.connect(
                     url, self.origin, self._settings, self._options
