@@ -1218,6 +1218,10 @@ class _Consumer:
     def _accept(self, item: Item | None) -> Event | _ChatDone | None:
         if isinstance(item, _End):
             self._end = item
+            # Events dropped for a slow consumer before the end: their Gap comes first.
+            gap = self.session.overflow.take()
+            if gap is not None:
+                return gap
         elif self._end is None:
             return item
         end = self._end
