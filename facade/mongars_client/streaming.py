@@ -705,6 +705,8 @@ class _Session:
             try:
                 ticket = await self._ticket()
                 register_secret(ticket)
+                if self.closing:  # closed while the ticket came: a blocking reader left alone
+                    raise _Stopped
                 url = stream_url(self._settings.base_url, ticket)
                 connection = await self._socket.connect(
                     url, self.origin, self._settings, self._options
@@ -1201,6 +1203,10 @@ class _Consumer:
     def _accept(self, item: Item | None) -> Event | _ChatDone | None:
         if isinstance(item, _End):
             self._end = item
+            # Events dropped for a slow consumer before the end: their Gap comes first.
+            gap = self.session.overflow.take()
+            if gap is not None:
+                return gap
         elif self._end is None:
             return item
         end = self._end

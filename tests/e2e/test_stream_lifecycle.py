@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from typing import Any
 
@@ -213,3 +214,29 @@ def test_close_returns_within_close_timeout_while_a_ticket_request_hangs(
     finally:
         sim.stop()
     assert took < 3.0  # close_timeout is 1 s; the request hangs for 15 s
+
+
+def test_a_reader_left_to_finish_after_close_opens_no_connection(
+    logged_in: Any, target: Target, caplog: pytest.LogCaptureFixture
+) -> None:
+    # close() gave up waiting for a reader stuck in a ticket request; once the ticket comes,
+    # the reader must stop there, not open one more WebSocket.
+    caplog.set_level(logging.INFO, logger="mongars_client.stream")
+    sim = target.simulator()
+    options = StreamOptions(close_timeout=0.3, backoff_base=0.01, backoff_cap=0.02)
+    with logged_in.stream(options=options) as events:
+        next_of(iter(events), HistorySnapshot)
+        sim.faults.latency(1.0)
+        sim.faults.drop_websockets()
+        deadline = time.monotonic() + 10.0
+        while "reconnecting in" not in caplog.text:
+            assert time.monotonic() < deadline, "the reader never noticed the drop"
+            time.sleep(0.01)  # waits for the reader to start reconnecting; not a timing
+        # Its backoff is 20 ms at most: by then it is in the ticket request. Were it slower,
+        # it would stop before asking, and the test would only be easier.
+        time.sleep(0.3)
+    sim.faults.latency(0.0)
+    for thread in threading.enumerate():  # the blocking reader, once its ticket came
+        if thread.name == "mongars-stream-reader":
+            thread.join(10.0)
+    assert statuses(sim, STREAM) == [101]

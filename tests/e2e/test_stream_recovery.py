@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
+from mongars_client.errors import StreamClosedError
 from mongars_client.streaming import (
     ChatMessage,
     Connected,
@@ -220,3 +221,31 @@ def test_a_stored_query_that_differs_from_the_announced_one_is_no_missed_chat(
     assert [m.response for m in recovered] == [missed]  # the live ones are not replayed
     assert [e.chats_complete for e in seen if isinstance(e, Gap)] == [True]
     assert len(set(live)) == 3
+
+
+def test_events_dropped_before_the_stream_ends_get_their_gap_before_the_end(
+    logged_in: Any, target: Target, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The reader drops events for a slow consumer, then the stream ends (here: the socket goes
+    # and no reconnect is allowed). The consumer drains the buffer: the Gap for what was dropped
+    # must come before the end, not vanish with it.
+    caplog.set_level(logging.INFO, logger="mongars_client.stream")
+    sim = target.simulator()
+    options = StreamOptions(max_queue=3, max_pause=0.01, max_reconnects=0)
+    seen: list[Event] = []
+    with logged_in.stream(options=options) as events:
+        stream = iter(events)
+        read_until(stream, seen, lambda e: isinstance(e, HistorySnapshot))
+        assert sim.burst(target.username, 20) == 1
+        deadline = time.monotonic() + 10.0
+        while "dropping events" not in caplog.text:
+            assert time.monotonic() < deadline, "the reader never dropped anything"
+            time.sleep(0.01)  # waits for the reader to overflow; not a timing
+        sim.faults.fail_next(10**6, status=503, path=STREAM)
+        sim.faults.drop_websockets()
+        with pytest.raises(StreamClosedError):
+            seen.extend(stream)
+    burst = [e for e in seen if e.type == "bench.burst"]
+    gaps = [e for e in seen if isinstance(e, Gap)]
+    assert len(gaps) == 1
+    assert gaps[0].dropped == 20 - len(burst)
