@@ -133,6 +133,18 @@ def test_without_iat_the_login_answers_date_is_the_servers_time() -> None:
     assert received.issued_at == server_now
 
 
+def test_an_issue_time_at_or_after_expiry_is_not_the_servers_clock() -> None:
+    now = time.time()
+    in_milliseconds = jwt_with({"sub": "u1", "iat": now * 1000, "exp": now + 3600})
+    received = Token.from_access_token(in_milliseconds).issued_by_server_at(None)
+    assert received.issued_at is None and not received.needs_refresh()
+    # An `iat` that cannot be right gives way to the `Date`, and a `Date` after `exp` to nothing.
+    assert Token.from_access_token(in_milliseconds).issued_by_server_at(now).issued_at == now
+    plain = jwt_with({"sub": "u1", "exp": now + 3600})
+    late = Token.from_access_token(plain).issued_by_server_at(now + 3 * 3600)
+    assert late.issued_at is None and not late.needs_refresh()
+
+
 # --- Redaction ------------------------------------------------------------------------------------
 
 
