@@ -18,6 +18,7 @@ from typing import (
     Any,
     Concatenate,
     Generic,
+    NoReturn,
     ParamSpec,
     Protocol,
     Self,
@@ -543,9 +544,26 @@ def _shared_api_class() -> type[AuthenticatedClient]:
         def _unbound(self) -> None:
             if self._client is None and self._async_client is None:
                 raise RuntimeError(
-                    "this copy of client.api (from with_headers, with_cookies or with_timeout) "
-                    "has no connection: call the generated functions with client.api itself"
+                    "this copy of client.api has no connection: call the generated functions "
+                    "with client.api itself"
                 )
+
+        # The generated ones change the httpx client in place (here: the SDK client's, for
+        # every call of it) and return a copy without a connection: refused, before any change.
+        def _refuse(self, method: str, option: str) -> NoReturn:
+            raise RuntimeError(
+                f"client.api.{method}() would change every call of this client (client.api uses "
+                f"its connection pool): give {option} to the Client or AsyncClient instead"
+            )
+
+        def with_headers(self, headers: dict[str, str]) -> AuthenticatedClient:
+            self._refuse("with_headers", "the headers to its http_client=")
+
+        def with_cookies(self, cookies: dict[str, str]) -> AuthenticatedClient:
+            self._refuse("with_cookies", "the cookies to its http_client=")
+
+        def with_timeout(self, timeout: httpx.Timeout) -> AuthenticatedClient:
+            self._refuse("with_timeout", "timeout= (or a call's own timeout=)")
 
         def get_httpx_client(self) -> httpx.Client:
             self._unbound()

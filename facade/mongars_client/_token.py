@@ -103,15 +103,20 @@ class Token:
         """This token as just received from a login: its lifetime counted from the JWT's `iat`,
         else from `server_time` (the login answer's `Date`), on the local monotonic clock.
 
-        Only for a token that has just arrived: one read from a string or a file keeps the local
-        clock, as nothing tells when the server issued it relative to now.
+        An issue time at or after `exp` is not trusted. Only for a token that has just arrived:
+        one read from a string or a file keeps the local clock, as nothing tells when the server
+        issued it relative to now.
         """
-        issued = _unix_time(_claims(self.access_token).get("iat"))
-        if issued is None:
-            issued = server_time
-        if issued is None:
+        if self.expires_at is None:
             return self
-        return dataclasses.replace(self, issued_at=issued)
+        expiry = self.expires_at.timestamp()
+        for issued in (_unix_time(_claims(self.access_token).get("iat")), server_time):
+            # A time of issue at or after the expiry is not the server's clock (an `iat` in
+            # milliseconds, a `Date` set by a proxy whose clock is off): taken as such, every
+            # call would log in first. The next candidate, else the local clock, stands in.
+            if issued is not None and issued < expiry:
+                return dataclasses.replace(self, issued_at=issued)
+        return self
 
     @classmethod
     def from_login_body(cls, body: Any) -> Token:

@@ -5,11 +5,13 @@ and refresh timing on the server's clock."""
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from anyio.from_thread import BlockingPortal
 
@@ -227,4 +229,43 @@ def test_refresh_timing_follows_the_servers_clock(
         assert token is not None
         remaining = token.expires_in()
         assert remaining is not None and 3500 < remaining < 3602  # `Date` is to the second
+    assert logins(sim) == 1
+
+
+class _FutureDate:
+    """A proxy in front of the server whose clock is three hours ahead: it rewrites `Date`."""
+
+    @staticmethod
+    def date() -> str:
+        return email.utils.formatdate(time.time() + 3 * 3600, usegmt=True)
+
+
+class _FutureDateTransport(httpx.HTTPTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers["date"] = _FutureDate.date()
+        return response
+
+
+class _AsyncFutureDateTransport(httpx.AsyncHTTPTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        response.headers["date"] = _FutureDate.date()
+        return response
+
+
+def test_a_date_after_the_tokens_expiry_does_not_make_every_call_log_in(
+    mode: str, portal: BlockingPortal, target: Target
+) -> None:
+    sim = target.simulator()
+    transport = _FutureDateTransport() if mode == "sync" else _AsyncFutureDateTransport()
+    with make_client(
+        mode, portal, sim.base_url, username="u1", password=PASSWORD, transport=transport
+    ) as client:
+        for _ in range(5):
+            assert client.history() == []
+        token = client.token
+        assert token is not None and not token.needs_refresh()
+    # A `Date` the token expired before cannot be the server's time of issue: the local clock
+    # (right here) stands in, as without a `Date` (before: a login before each of the 5 calls).
     assert logins(sim) == 1

@@ -7,7 +7,9 @@ import base64
 import json
 import secrets
 import time
+from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -16,6 +18,7 @@ from mongars_api.api.system import healthz
 from mongars_client import AsyncClient, Client, Token, _auth, errors
 from mongars_client._auth import AnonymousOperations
 from mongars_client._redact import MASK, redact, register_secret
+from mongars_client.testing import Simulator
 from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer, make_jwt
 
 # --- Operations that need no login -------------------------------------------------------------
@@ -133,6 +136,18 @@ def test_without_iat_the_login_answers_date_is_the_servers_time() -> None:
     assert received.issued_at == server_now
 
 
+def test_an_issue_time_at_or_after_expiry_is_not_the_servers_clock() -> None:
+    now = time.time()
+    in_milliseconds = jwt_with({"sub": "u1", "iat": now * 1000, "exp": now + 3600})
+    received = Token.from_access_token(in_milliseconds).issued_by_server_at(None)
+    assert received.issued_at is None and not received.needs_refresh()
+    # An `iat` that cannot be right gives way to the `Date`, and a `Date` after `exp` to nothing.
+    assert Token.from_access_token(in_milliseconds).issued_by_server_at(now).issued_at == now
+    plain = jwt_with({"sub": "u1", "exp": now + 3600})
+    late = Token.from_access_token(plain).issued_by_server_at(now + 3 * 3600)
+    assert late.issued_at is None and not late.needs_refresh()
+
+
 # --- Redaction ------------------------------------------------------------------------------------
 
 
@@ -192,9 +207,32 @@ def test_the_sync_functions_on_an_async_clients_api_fail_at_once(server: FakeSer
 
 
 def test_a_copy_of_client_api_says_it_has_no_connection(client: Client) -> None:
-    copy = client.api.with_timeout(httpx.Timeout(5.0))
+    copy = attrs.evolve(client.api)
     with pytest.raises(RuntimeError, match="has no connection"):
         healthz.sync(client=copy)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda api: api.with_timeout(httpx.Timeout(0.2)),
+        lambda api: api.with_headers({"X-Debug": "1"}),
+        lambda api: api.with_cookies({"session": "1"}),
+    ],
+    ids=["with_timeout", "with_headers", "with_cookies"],
+)
+def test_client_api_with_methods_leave_the_sdk_client_alone(change: Any) -> None:
+    with (
+        Simulator(users={"u1": PASSWORD}) as sim,
+        Client(sim.base_url, username="u1", password=PASSWORD) as client,
+    ):
+        http = client._http
+        before = (http.timeout, dict(http.headers), dict(http.cookies))
+        with pytest.raises(RuntimeError, match="every call of this client"):
+            change(client.api)
+        assert (http.timeout, dict(http.headers), dict(http.cookies)) == before
+        sim.faults.latency(0.5, path="/api/v1/conversation/history")
+        assert client.history() == []  # before: APITimeoutError, its pool's timeout now 0.2 s
 
 
 def test_a_detailed_function_raises_the_typed_error_as_the_readme_says(
