@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import iterate_sync
 from mongars_client._redact import register_secret
 from mongars_client._token import Token
@@ -141,8 +142,9 @@ class SessionAuth(httpx.Auth):
                     if self.token is token:
                         self._check_transport()
                         logger.info("logging in as %s", credentials[0])
-                        login = await self._read((yield self._login_request(*credentials)))
-                        self.token = token_from_login(login)
+                        with otel.relogin(rejected=replay):
+                            login = await self._read((yield self._login_request(*credentials)))
+                            self.token = token_from_login(login)
                         self.logins += 1
                 token = self.token
             if token is not None:

@@ -23,6 +23,7 @@ from typing import (
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._auth import SessionAuth, json_problem, token_from_login
 from mongars_client._bridge import AsyncClosing, BlockingLock, Closing, run_sync
 from mongars_client._config import Settings, resolve_settings
@@ -192,8 +193,13 @@ class _Operations:
     async def _call(
         self, endpoint: ModuleType, expected: type[T] | tuple[type, ...], **kwargs: Any
     ) -> Any:
-        self._check_open()
         name = _endpoint_name(endpoint)
+        return await otel.call(name, kwargs, self._request(name, endpoint, expected, **kwargs))
+
+    async def _request(
+        self, name: str, endpoint: ModuleType, expected: type[T] | tuple[type, ...], **kwargs: Any
+    ) -> Any:
+        self._check_open()
         try:
             # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built
             # here (on the cached URL) and sent through the blocking or asyncio I/O.
@@ -244,7 +250,8 @@ class _Operations:
         _require_text("password", password)
         register_secret(password)
         self._settings.check_credentials_transport()
-        token = token_from_login(await self._send(self._build_login(username, password)))
+        login = self._send(self._build_login(username, password))
+        token = token_from_login(await otel.call(otel.LOGIN_OPERATION, None, login, login=True))
         self._auth.token = token
         self._auth.credentials = (username, password)
         return token

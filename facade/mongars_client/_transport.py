@@ -31,6 +31,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import run_sync
 from mongars_client.errors import APIConnectionError, APITimeoutError, ResponseValidationError
 
@@ -244,7 +245,8 @@ class _Attempts:
             started = time.monotonic()
             wait: float | None
             try:
-                response = await self._attempt(request, exchange, per_operation, deadline)
+                attempt = self._attempt(request, exchange, per_operation, deadline)
+                response = await otel.attempt(request, retry, attempt)
             except httpx.TransportError as error:
                 wait = policy.wait_after_error(request, error, retry)
                 if wait is None or retry >= policy.max_retries or _expired(deadline):
@@ -274,6 +276,7 @@ class _Attempts:
                 retry,
                 policy.max_retries,
             )
+            otel.retry_scheduled(request, wait, retry, outcome)
             await exchange.sleep(wait)
             if deadline is not None:
                 deadline += wait  # waiting between attempts does not count against the timeout

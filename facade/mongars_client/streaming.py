@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import AsyncClosing, Closing, iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
@@ -365,7 +366,7 @@ class _Session:
         failures = 0
         while True:
             try:
-                ticket = await self._ticket()
+                ticket = await otel.in_stream(self, self._ticket())
                 register_secret(ticket)
                 url = stream_url(self._settings.base_url, ticket)
                 connection = await self._socket.connect(
@@ -412,6 +413,7 @@ class _Session:
                 reason = redact(str(error) or type(error).__name__)
             else:
                 self.connections += 1
+                otel.stream_connected(self, url)
                 return connection
             if failures > self._options.max_reconnects:
                 raise StreamClosedError(
@@ -430,6 +432,7 @@ class _Session:
             end = _End()
         except Exception as error:  # delivered to the consumer as the end of the stream
             end = _End(_as_stream_error(error))
+        otel.stream_ended(self, end.error)
         if not self.closing:
             await self._socket.put(end)
 
@@ -464,6 +467,7 @@ class _Session:
                 )
             delay = self._options.backoff(reconnects)
             logger.info("stream closed (%d %s); reconnecting in %.2f s", last[0], last[1], delay)
+            otel.stream_reconnect(self, last[0], last[1], delay)
             await self._socket.sleep(delay)
             if self.closing:
                 return
@@ -716,6 +720,7 @@ class EventStream(Closing):
         """Close with code 1000 and stop the reader (idempotent)."""
         self._session.closing = True
         self._socket.stopping.set()
+        otel.stream_ended(self._session, None)
         if self._session.connection is not None:
             run_sync(self._socket.close(self._session.connection))
         if self._reader is not None:
@@ -754,6 +759,7 @@ class AsyncEventStream(AsyncClosing):
     async def aclose(self) -> None:
         """Close with code 1000 and cancel the reader (idempotent)."""
         self._session.closing = True
+        otel.stream_ended(self._session, None)
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
@@ -851,6 +857,7 @@ class ChatStream:
         self._result = _ChatDone()
 
     def __iter__(self) -> Iterator[str]:
+        self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
         try:
             with self._events:
                 pieces = chat_pieces(
@@ -860,6 +867,7 @@ class ChatStream:
         finally:  # after the stream is closed, so the chat's worker cannot be stuck on it
             if self._result.join is not None:
                 run_sync(self._result.join())
+            otel.chat_stream_ended(span, self._result.error)
 
     @property
     def response(self) -> Any:
@@ -879,6 +887,7 @@ class AsyncChatStream:
         self._result = _ChatDone()
 
     async def __aiter__(self) -> AsyncIterator[str]:
+        self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
         try:
             async with self._events:
                 pieces = chat_pieces(
@@ -892,6 +901,7 @@ class AsyncChatStream:
         finally:
             if self._result.join is not None:
                 await self._result.join()
+            otel.chat_stream_ended(span, self._result.error)
 
     @property
     def response(self) -> Any:

@@ -1,0 +1,720 @@
+"""OpenTelemetry traces and metrics for every call and stream, when the application wants them.
+
+The rest of the SDK calls the small functions below at the points where things happen (a call
+starts, an HTTP attempt is sent, a retry is scheduled, a login runs, a stream connects or drops).
+Each first asks `_active()`, which answers None, at the cost of a dictionary look-up, unless
+OpenTelemetry has been imported by the application (it is never imported from here otherwise)
+and a tracer or meter provider is set, globally (`trace.set_tracer_provider`, the
+`opentelemetry-instrument` launcher) or for this SDK only (`configure()`). Only the
+`opentelemetry-api` package is needed: the application chooses the SDK and its exporters.
+
+What is recorded (the README's "Observability" section lists it for users):
+- a span per SDK call, named after the operation (`conversation.chat`, `auth.login` ...), with the
+  HTTP client conventions' attributes, `mongars.attempts`, and an event per retry with its wait;
+  for chat, the GenAI conventions' `gen_ai.*` attributes;
+- a child span per HTTP attempt (the HTTP client conventions), whose context the request carries
+  to the server as the W3C `traceparent` header;
+- a span per stream connection, ended with its close code, with events for reconnects, recovered
+  messages and gaps; a span for a whole `chat_stream`;
+- the metrics of `_Instruments`.
+
+Never a password, token or ticket: requests' headers, bodies and query strings are not read, and
+errors are recorded by type, never by message (a server's 422 detail echoes the input). Message
+content is recorded only when `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import os
+import sys
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+
+INSTRUMENTATION_NAME = "mongars_client"
+CAPTURE_CONTENT_VARIABLE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+LOGIN_OPERATION = "auth.login"
+CHAT_OPERATION = "conversation.chat"
+PROVIDER_NAME = "mongars"
+
+# Metric names and units (documented in the README).
+DURATION_METRIC = "mongars.client.operation.duration"
+RETRIES_METRIC = "mongars.client.retries"
+LOGINS_METRIC = "mongars.client.logins"
+RECONNECTS_METRIC = "mongars.client.stream.reconnects"
+GAPS_METRIC = "mongars.client.stream.gaps"
+RECOVERED_METRIC = "mongars.client.stream.recovered"
+
+
+class _Noop:
+    """What every hook returns while tracing is off: a context manager that does nothing."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> _Noop:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NOOP = _Noop()
+
+
+class _Instruments:
+    """The tracer and the metric instruments of one pair of providers."""
+
+    def __init__(self, tracer_provider: Any, meter_provider: Any) -> None:
+        from opentelemetry import propagate, trace
+
+        from mongars_client._version import __version__
+
+        self.trace = trace
+        self.propagate = propagate
+        self.tracer = tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
+        meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
+        self.duration = meter.create_histogram(
+            DURATION_METRIC, unit="s", description="Duration of SDK calls, retries included."
+        )
+        self.retries = meter.create_counter(
+            RETRIES_METRIC, unit="{retry}", description="HTTP requests sent again."
+        )
+        self.logins = meter.create_counter(
+            LOGINS_METRIC, unit="{login}", description="Logins, asked for or automatic."
+        )
+        self.reconnects = meter.create_counter(
+            RECONNECTS_METRIC, unit="{reconnect}", description="Stream reconnects after a drop."
+        )
+        self.gaps = meter.create_counter(
+            GAPS_METRIC, unit="{gap}", description="Stream gaps: events the stream lost."
+        )
+        self.recovered = meter.create_counter(
+            RECOVERED_METRIC,
+            unit="{message}",
+            description="Messages a reconnected stream recovered.",
+        )
+
+
+_explicit: tuple[Any, Any] | None = None
+_cached: tuple[Any, Any, _Instruments] | None = None
+
+
+def configure(tracer_provider: Any = None, meter_provider: Any = None) -> None:
+    """Record with these providers instead of the global ones; both None: the global ones again.
+
+    For an application that keeps its providers to itself (and for tests, since OpenTelemetry's
+    global providers can be set only once per process). A provider left None here is the global
+    one (a no-op until the application sets it).
+    """
+    global _explicit
+    if tracer_provider is None and meter_provider is None:
+        _explicit = None
+        return
+    from opentelemetry import metrics, trace
+
+    _explicit = (
+        tracer_provider if tracer_provider is not None else trace.get_tracer_provider(),
+        meter_provider if meter_provider is not None else metrics.get_meter_provider(),
+    )
+
+
+def _global_providers() -> tuple[Any, Any] | None:
+    trace = sys.modules.get("opentelemetry.trace")
+    metrics = sys.modules.get("opentelemetry.metrics")
+    tracer_provider = trace.get_tracer_provider() if trace is not None else None
+    meter_provider = metrics.get_meter_provider() if metrics is not None else None
+    # Until the application sets a provider, the API hands out a proxy of a no-op one.
+    traced = trace is not None and not isinstance(
+        tracer_provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider
+    )
+    measured = metrics is not None and type(meter_provider).__name__ not in (
+        "_ProxyMeterProvider",
+        "NoOpMeterProvider",
+    )
+    if not (traced or measured):
+        return None
+    from opentelemetry import metrics as metrics_api
+    from opentelemetry import trace as trace_api
+
+    return (
+        tracer_provider if traced else trace_api.get_tracer_provider(),
+        meter_provider if measured else metrics_api.get_meter_provider(),
+    )
+
+
+def _active() -> _Instruments | None:
+    global _cached
+    providers = _explicit
+    if providers is None:
+        if "opentelemetry.trace" not in sys.modules and "opentelemetry.metrics" not in sys.modules:
+            return None
+        providers = _global_providers()
+        if providers is None:
+            return None
+    cached = _cached
+    if cached is not None and cached[0] is providers[0] and cached[1] is providers[1]:
+        return cached[2]
+    instruments = _Instruments(*providers)
+    _cached = (providers[0], providers[1], instruments)
+    return instruments
+
+
+def enabled() -> bool:
+    """Whether calls are being traced or measured now."""
+    return _active() is not None
+
+
+def capture_content() -> bool:
+    """Whether message content may be recorded (the GenAI conventions' opt-in variable)."""
+    return os.environ.get(CAPTURE_CONTENT_VARIABLE, "").strip().lower() == "true"
+
+
+def _error_type(error: BaseException) -> str:
+    cls = type(error)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _server(url: httpx.URL) -> dict[str, Any]:
+    port = url.port or (443 if url.scheme in ("https", "wss") else 80)
+    return {"server.address": url.host, "server.port": port}
+
+
+# --- Calls -----------------------------------------------------------------------------------
+
+_current_call: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+    "mongars_otel_call", default=None
+)
+
+
+class _Call:
+    """One SDK call: its span (current while it runs), attempts and outcome."""
+
+    def __init__(
+        self, instruments: _Instruments, operation: str, arguments: dict[str, Any], login: bool
+    ) -> None:
+        self.instruments = instruments
+        self.operation = operation
+        self.login = login
+        self.attempts = 0
+        self.last_error_type: str | None = None
+        self.request_message: str | None = None
+        attributes: dict[str, Any] = {"mongars.operation": operation}
+        if operation == CHAT_OPERATION:
+            attributes["gen_ai.operation.name"] = "chat"
+            attributes["gen_ai.provider.name"] = PROVIDER_NAME
+            body = arguments.get("body")
+            session_id = getattr(body, "session_id", None)
+            if isinstance(session_id, str):
+                attributes["gen_ai.conversation.id"] = session_id
+            message = getattr(body, "message", None)
+            if isinstance(message, str):
+                self.request_message = message
+        trace = instruments.trace
+        self.span = instruments.tracer.start_span(
+            operation, kind=trace.SpanKind.CLIENT, attributes=attributes
+        )
+        self.started = time.perf_counter()
+        self._context_token: Any = None
+        self._call_token: Any = None
+
+    def __enter__(self) -> _Call:
+        context = self.instruments.trace.set_span_in_context(self.span)
+        from opentelemetry import context as context_api
+
+        self._context_token = context_api.attach(context)
+        self._call_token = _current_call.set(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        from opentelemetry import context as context_api
+
+        _current_call.reset(self._call_token)
+        context_api.detach(self._context_token)
+        span = self.span
+        outcome = {"mongars.operation": self.operation}
+        span.set_attribute("mongars.attempts", self.attempts)
+        if error is not None:
+            error_type = _error_type(error)
+            span.set_attribute("error.type", error_type)
+            status_code = getattr(error, "status_code", None)
+            if isinstance(status_code, int):
+                span.set_attribute("http.response.status_code", status_code)
+            # The type only: an error's message can quote the request (a 422 echoes the input).
+            span.set_status(self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR))
+            outcome["error.type"] = error_type
+        span.end()
+        self.instruments.duration.record(time.perf_counter() - self.started, outcome)
+        if self.login:
+            _count_login(self.instruments, "explicit", error is None)
+
+    def returned(self, result: T) -> T:
+        """Note what the call returned (the answer's text, for chat, when content is captured)."""
+        if self.request_message is not None and capture_content():
+            span = self.span
+            span.set_attribute(
+                "gen_ai.input.messages",
+                json.dumps(
+                    [
+                        {
+                            "role": "user",
+                            "parts": [{"type": "text", "content": self.request_message}],
+                        }
+                    ]
+                ),
+            )
+            text = getattr(result, "response", None)
+            if isinstance(text, str):
+                span.set_attribute(
+                    "gen_ai.output.messages",
+                    json.dumps(
+                        [
+                            {
+                                "role": "assistant",
+                                "parts": [{"type": "text", "content": text}],
+                                "finish_reason": "stop",
+                            }
+                        ]
+                    ),
+                )
+        return result
+
+
+def call(
+    operation: str,
+    arguments: dict[str, Any] | None,
+    work: Coroutine[Any, Any, T],
+    *,
+    login: bool = False,
+) -> Coroutine[Any, Any, T]:
+    """`work` (one SDK call) inside its span, made current, with its duration recorded.
+
+    `arguments` are the generated endpoint's keyword arguments (the chat body's session id is
+    recorded, its message only when content capture is on). Off: `work` itself, untouched.
+    """
+    instruments = _active()
+    if instruments is None:
+        return work
+    return _traced_call(_Call(instruments, operation, arguments or {}, login), work)
+
+
+async def _traced_call(record: _Call, work: Coroutine[Any, Any, T]) -> T:
+    with record:
+        return record.returned(await work)
+
+
+# --- HTTP attempts ---------------------------------------------------------------------------
+
+
+class _Attempt:
+    """One HTTP attempt: a client span, current while the request is sent, its context injected."""
+
+    def __init__(self, instruments: _Instruments, request: httpx.Request, retry: int) -> None:
+        self.instruments = instruments
+        self.request = request
+        self.call = _current_call.get()
+        url = request.url
+        attributes: dict[str, Any] = {
+            "http.request.method": request.method,
+            # No query string: it is the caller's data, and carries the stream's ticket.
+            "url.full": f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}",
+            **_server(url),
+        }
+        if retry:
+            attributes["http.request.resend_count"] = retry
+        trace = instruments.trace
+        self.span = instruments.tracer.start_span(
+            request.method, kind=trace.SpanKind.CLIENT, attributes=attributes
+        )
+        if self.call is not None:
+            self.call.attempts += 1
+            if self.call.attempts == 1:
+                self.call.span.set_attributes(
+                    {"http.request.method": request.method, **_server(url)}
+                )
+        self.status: int | None = None
+        self._token: Any = None
+
+    def __enter__(self) -> _Attempt:
+        from opentelemetry import context as context_api
+
+        context = self.instruments.trace.set_span_in_context(self.span)
+        self._token = context_api.attach(context)
+        # The W3C `traceparent` (and the application's other propagators): the server joins in.
+        self.instruments.propagate.inject(self.request.headers, context=context)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        from opentelemetry import context as context_api
+
+        context_api.detach(self._token)
+        span = self.span
+        error_type: str | None = None
+        if error is not None:
+            error_type = _error_type(error)
+        status = self.status
+        if status is not None:
+            span.set_attribute("http.response.status_code", status)
+            if self.call is not None:
+                self.call.span.set_attribute("http.response.status_code", status)
+            if status >= 400:
+                error_type = str(status)
+        if error_type is not None:
+            span.set_attribute("error.type", error_type)
+            span.set_status(self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR))
+        if self.call is not None:
+            self.call.last_error_type = error_type
+        span.end()
+
+
+def attempt(
+    request: httpx.Request, retry: int, work: Coroutine[Any, Any, httpx.Response]
+) -> Coroutine[Any, Any, httpx.Response]:
+    """`work` (one HTTP attempt of `request`, `retry` 0 for the first) inside its span."""
+    instruments = _active()
+    if instruments is None:
+        return work
+    return _traced_attempt(_Attempt(instruments, request, retry), work)
+
+
+async def _traced_attempt(
+    record: _Attempt, work: Coroutine[Any, Any, httpx.Response]
+) -> httpx.Response:
+    with record:
+        response = await work
+        record.status = response.status_code
+        return response
+
+
+def retry_scheduled(request: httpx.Request, wait: float, retry: int, reason: str) -> None:
+    """Record that `request` will be sent again after `wait` seconds (retry number `retry`)."""
+    instruments = _active()
+    if instruments is None:
+        return
+    current = _current_call.get()
+    error_type = current.last_error_type if current is not None else None
+    attributes: dict[str, Any] = {"http.request.method": request.method}
+    if current is not None:
+        attributes["mongars.operation"] = current.operation
+    if error_type is not None:
+        attributes["error.type"] = error_type
+    instruments.retries.add(1, attributes)
+    span = current.span if current is not None else instruments.trace.get_current_span()
+    span.add_event(
+        "mongars.retry",
+        {
+            "mongars.retry.number": retry,
+            "mongars.retry.wait": wait,
+            "mongars.retry.reason": reason,
+            **({"error.type": error_type} if error_type is not None else {}),
+        },
+    )
+
+
+# --- Logins ----------------------------------------------------------------------------------
+
+
+def _count_login(instruments: _Instruments, trigger: str, ok: bool) -> None:
+    instruments.logins.add(
+        1, {"mongars.login.trigger": trigger, "mongars.outcome": "ok" if ok else "error"}
+    )
+
+
+class _Login:
+    """An automatic login inside a call: a child span, current while the login request runs."""
+
+    def __init__(self, instruments: _Instruments, trigger: str) -> None:
+        self.instruments = instruments
+        self.trigger = trigger
+        self.span = instruments.tracer.start_span(
+            LOGIN_OPERATION,
+            kind=instruments.trace.SpanKind.CLIENT,
+            attributes={"mongars.operation": LOGIN_OPERATION, "mongars.login.trigger": trigger},
+        )
+        self._token: Any = None
+        self._call_token: Any = None
+
+    def __enter__(self) -> _Login:
+        from opentelemetry import context as context_api
+
+        self._token = context_api.attach(self.instruments.trace.set_span_in_context(self.span))
+        # The login's HTTP attempt is the login's, not one of the call's attempts.
+        self._call_token = _current_call.set(None)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        from opentelemetry import context as context_api
+
+        _current_call.reset(self._call_token)
+        context_api.detach(self._token)
+        # GeneratorExit: httpx closed the flow early (the login's own send failed), not an answer.
+        ok = error is None or isinstance(error, GeneratorExit)
+        if not ok and error is not None:
+            self.span.set_attribute("error.type", _error_type(error))
+            self.span.set_status(
+                self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR)
+            )
+        self.span.end()
+        _count_login(self.instruments, self.trigger, ok)
+
+
+def relogin(rejected: bool) -> Any:
+    """A context manager around an automatic login: after a 401 (`rejected`), or before the
+    first request or the token's expiry."""
+    instruments = _active()
+    if instruments is None:
+        return _NOOP
+    return _Login(instruments, "rejected" if rejected else "automatic")
+
+
+# --- Streams ---------------------------------------------------------------------------------
+
+
+class _Stream:
+    """What is recorded of one logical stream: its parent context and its connection's span."""
+
+    def __init__(self, instruments: _Instruments, parent: Any) -> None:
+        self.instruments = instruments
+        self.parent = parent
+        self.span: Any = None
+        self.connections = 0
+
+
+# Keyed by the streaming module's session object, so that streaming needs no field of ours.
+_streams: weakref.WeakKeyDictionary[object, _Stream] = weakref.WeakKeyDictionary()
+
+
+def _stream(session: object, instruments: _Instruments) -> _Stream:
+    record = _streams.get(session)
+    if record is None:
+        from opentelemetry import context as context_api
+
+        # The first connection is opened by the caller: its context is the stream's parent,
+        # kept for the reconnects, which run in the reader's thread or task.
+        record = _streams[session] = _Stream(instruments, context_api.get_current())
+    return record
+
+
+def in_stream(session: object, work: Awaitable[T]) -> Awaitable[T]:
+    """`work` (a ticket request of `session`) in the stream's context: the reconnects' tickets
+    too, which run in the reader's thread or task, join the stream's trace."""
+    instruments = _active()
+    if instruments is None:
+        return work
+    return _attached(_stream(session, instruments).parent, work)
+
+
+async def _attached(context: Any, work: Awaitable[T]) -> T:
+    from opentelemetry import context as context_api
+
+    # Attached inside the coroutine: it runs to its end in one thread or task.
+    token = context_api.attach(context)
+    try:
+        return await work
+    finally:
+        context_api.detach(token)
+
+
+def stream_connected(session: object, url: str) -> None:
+    """A connection of `session` is open: start its span (the URL's ticket is not recorded)."""
+    instruments = _active()
+    if instruments is None:
+        return
+    record = _stream(session, instruments)
+    record.connections += 1
+    import httpx
+
+    parsed = httpx.URL(url)
+    record.span = instruments.tracer.start_span(
+        "stream",
+        context=record.parent,
+        kind=instruments.trace.SpanKind.CLIENT,
+        attributes={
+            "mongars.operation": "stream",
+            "mongars.stream.connection": record.connections,
+            **_server(parsed),
+        },
+    )
+
+
+def _end_connection(record: _Stream, code: int | None, reason: str | None) -> None:
+    span = record.span
+    if span is None:
+        return
+    record.span = None
+    if code is not None:
+        span.set_attribute("mongars.stream.close_code", code)
+        if code != 1000:
+            span.set_attribute("error.type", str(code))
+            span.set_status(
+                record.instruments.trace.Status(record.instruments.trace.StatusCode.ERROR)
+            )
+    span.end()
+
+
+def stream_reconnect(session: object, code: int, reason: str, delay: float) -> None:
+    """The connection of `session` dropped with `code`; another is tried after `delay` seconds."""
+    instruments = _active()
+    record = _streams.get(session)
+    if instruments is None or record is None:
+        return
+    instruments.reconnects.add(1, {"mongars.stream.close_code": code})
+    if record.span is not None:
+        record.span.add_event(
+            "mongars.stream.reconnect",
+            {"mongars.stream.close_code": code, "mongars.retry.wait": delay},
+        )
+    _end_connection(record, code, reason)
+
+
+def stream_ended(session: object, error: BaseException | None) -> None:
+    """`session` is over: cleanly (the consumer left, or the server closed with 1000) or with
+    `error` (its close code, when it has one). Calling it again does nothing."""
+    record = _streams.get(session)
+    if record is None or record.span is None:
+        return
+    code = getattr(error, "code", None) if error is not None else 1000
+    span = record.span
+    if error is not None:
+        span.set_attribute("error.type", _error_type(error))
+        span.set_status(record.instruments.trace.Status(record.instruments.trace.StatusCode.ERROR))
+    _end_connection(record, code if isinstance(code, int) else None, None)
+
+
+def stream_gap(session: object, missed: int | None = None) -> None:
+    """The stream lost events it could not recover (a `Gap` event was yielded)."""
+    instruments = _active()
+    record = _streams.get(session)
+    if instruments is None:
+        return
+    instruments.gaps.add(1)
+    if record is not None and record.span is not None:
+        attributes = {} if missed is None else {"mongars.stream.missed": missed}
+        record.span.add_event("mongars.stream.gap", attributes)
+
+
+def stream_recovered(session: object, count: int) -> None:
+    """A reconnected stream recovered `count` messages sent while it was away."""
+    instruments = _active()
+    record = _streams.get(session)
+    if instruments is None or count <= 0:
+        return
+    instruments.recovered.add(count)
+    if record is not None and record.span is not None:
+        record.span.add_event("mongars.stream.recovered", {"mongars.stream.recovered": count})
+
+
+# --- chat_stream -----------------------------------------------------------------------------
+
+
+def chat_stream_started(
+    session: object, chat: Callable[[], Coroutine[Any, Any, T]]
+) -> tuple[Callable[[], Coroutine[Any, Any, T]], Any]:
+    """Start the span of a whole `chat_stream`; returns `chat` running inside it, and the span.
+
+    The stream's connections are children of it too (`session` is the chat stream's session).
+    """
+    instruments = _active()
+    if instruments is None:
+        return chat, None
+    span = instruments.tracer.start_span(
+        "chat_stream",
+        kind=instruments.trace.SpanKind.CLIENT,
+        attributes={
+            "mongars.operation": "chat_stream",
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": PROVIDER_NAME,
+        },
+    )
+    context = instruments.trace.set_span_in_context(span)
+    _streams[session] = _Stream(instruments, context)
+
+    def chat_in_span() -> Coroutine[Any, Any, T]:
+        return _attached(context, chat())
+
+    return chat_in_span, span
+
+
+def chat_stream_ended(span: Any, error: BaseException | None) -> None:
+    """End a `chat_stream`'s span (None from `chat_stream_started`: nothing to do)."""
+    if span is None:
+        return
+    instruments = _active()
+    if error is not None and instruments is not None:
+        span.set_attribute("error.type", _error_type(error))
+        span.set_status(instruments.trace.Status(instruments.trace.StatusCode.ERROR))
+    span.end()
+
+
+# --- The command line ------------------------------------------------------------------------
+
+
+def _console_line(span: Any) -> str:
+    """One span as one line of text, for a person reading a run's trace."""
+    context = span.context
+    parent = f"{span.parent.span_id:016x}" if span.parent is not None else "-" * 16
+    took = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
+    attributes = " ".join(f"{key}={value}" for key, value in (span.attributes or {}).items())
+    events = "".join(
+        f"\n    event {event.name} "
+        + " ".join(f"{key}={value}" for key, value in (event.attributes or {}).items())
+        for event in span.events
+    )
+    return (
+        f"span {span.name} {took:.1f} ms {span.status.status_code.name} "
+        f"trace={context.trace_id:032x} span={context.span_id:016x} parent={parent}\n"
+        f"    {attributes}{events}\n"
+    )
+
+
+@contextlib.contextmanager
+def console_tracing(on: bool) -> Iterator[None]:
+    """While the block runs, print every span of this SDK to stderr as it ends (`--trace`).
+
+    Raises `ConfigurationError` when the OpenTelemetry SDK is not installed.
+    """
+    if not on:
+        yield
+        return
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+    except ImportError:
+        from mongars_client.errors import ConfigurationError
+
+        raise ConfigurationError(
+            "--trace needs the OpenTelemetry SDK: pip install opentelemetry-sdk"
+        ) from None
+    provider = TracerProvider()
+    exporter = ConsoleSpanExporter(out=sys.stderr, formatter=_console_line)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    configure(tracer_provider=provider)
+    try:
+        yield
+    finally:
+        configure()
+        provider.shutdown()
