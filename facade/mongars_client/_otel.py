@@ -75,12 +75,18 @@ class _Instruments:
     """The tracer and the metric instruments of one pair of providers."""
 
     def __init__(self, tracer_provider: Any, meter_provider: Any) -> None:
-        from opentelemetry import propagate, trace
+        from opentelemetry import context, propagate, trace
 
         from mongars_client._version import __version__
 
         self.trace = trace
-        self.propagate = propagate
+        # Looked up once: the hooks run on every call.
+        self.attach = context.attach
+        self.detach = context.detach
+        self.set_span_in_context = trace.set_span_in_context
+        self.inject = propagate.inject
+        self.client_kind = trace.SpanKind.CLIENT
+        self.error_status = trace.Status(trace.StatusCode.ERROR)
         self.tracer = tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
         meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
         self.duration = meter.create_histogram(
@@ -197,101 +203,17 @@ _current_call: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
 
 
 class _Call:
-    """One SDK call: its span (current while it runs), attempts and outcome."""
+    """What the attempts of one SDK call tell it (the current call: `_current_call`)."""
 
-    def __init__(
-        self, instruments: _Instruments, operation: str, arguments: dict[str, Any], login: bool
-    ) -> None:
-        self.instruments = instruments
+    __slots__ = ("attempts", "last_error_type", "operation", "server", "span", "status")
+
+    def __init__(self, operation: str, span: Any) -> None:
         self.operation = operation
-        self.login = login
+        self.span = span
         self.attempts = 0
+        self.status: int | None = None
         self.last_error_type: str | None = None
-        self.request_message: str | None = None
-        attributes: dict[str, Any] = {"mongars.operation": operation}
-        if operation == CHAT_OPERATION:
-            attributes["gen_ai.operation.name"] = "chat"
-            attributes["gen_ai.provider.name"] = PROVIDER_NAME
-            body = arguments.get("body")
-            session_id = getattr(body, "session_id", None)
-            if isinstance(session_id, str):
-                attributes["gen_ai.conversation.id"] = session_id
-            message = getattr(body, "message", None)
-            if isinstance(message, str):
-                self.request_message = message
-        trace = instruments.trace
-        self.span = instruments.tracer.start_span(
-            operation, kind=trace.SpanKind.CLIENT, attributes=attributes
-        )
-        self.started = time.perf_counter()
-        self._context_token: Any = None
-        self._call_token: Any = None
-
-    def __enter__(self) -> _Call:
-        context = self.instruments.trace.set_span_in_context(self.span)
-        from opentelemetry import context as context_api
-
-        self._context_token = context_api.attach(context)
-        self._call_token = _current_call.set(self)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        from opentelemetry import context as context_api
-
-        _current_call.reset(self._call_token)
-        context_api.detach(self._context_token)
-        span = self.span
-        outcome = {"mongars.operation": self.operation}
-        span.set_attribute("mongars.attempts", self.attempts)
-        if error is not None:
-            error_type = _error_type(error)
-            span.set_attribute("error.type", error_type)
-            status_code = getattr(error, "status_code", None)
-            if isinstance(status_code, int):
-                span.set_attribute("http.response.status_code", status_code)
-            # The type only: an error's message can quote the request (a 422 echoes the input).
-            span.set_status(self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR))
-            outcome["error.type"] = error_type
-        span.end()
-        self.instruments.duration.record(time.perf_counter() - self.started, outcome)
-        if self.login:
-            _count_login(self.instruments, "explicit", error is None)
-
-    def returned(self, result: T) -> T:
-        """Note what the call returned (the answer's text, for chat, when content is captured)."""
-        if self.request_message is not None and capture_content():
-            span = self.span
-            span.set_attribute(
-                "gen_ai.input.messages",
-                json.dumps(
-                    [
-                        {
-                            "role": "user",
-                            "parts": [{"type": "text", "content": self.request_message}],
-                        }
-                    ]
-                ),
-            )
-            text = getattr(result, "response", None)
-            if isinstance(text, str):
-                span.set_attribute(
-                    "gen_ai.output.messages",
-                    json.dumps(
-                        [
-                            {
-                                "role": "assistant",
-                                "parts": [{"type": "text", "content": text}],
-                                "finish_reason": "stop",
-                            }
-                        ]
-                    ),
-                )
-        return result
+        self.server: dict[str, Any] | None = None
 
 
 def call(
@@ -309,100 +231,147 @@ def call(
     instruments = _active()
     if instruments is None:
         return work
-    return _traced_call(_Call(instruments, operation, arguments or {}, login), work)
+    return _traced_call(instruments, operation, arguments, work, login)
 
 
-async def _traced_call(record: _Call, work: Coroutine[Any, Any, T]) -> T:
-    with record:
-        return record.returned(await work)
+async def _traced_call(
+    instruments: _Instruments,
+    operation: str,
+    arguments: dict[str, Any] | None,
+    work: Coroutine[Any, Any, T],
+    login: bool,
+) -> T:
+    attributes: dict[str, Any] = {"mongars.operation": operation}
+    message: str | None = None
+    if operation == CHAT_OPERATION:
+        attributes["gen_ai.operation.name"] = "chat"
+        attributes["gen_ai.provider.name"] = PROVIDER_NAME
+        body = (arguments or {}).get("body")
+        session_id = getattr(body, "session_id", None)
+        if isinstance(session_id, str):
+            attributes["gen_ai.conversation.id"] = session_id
+        message = getattr(body, "message", None)
+    span = instruments.tracer.start_span(
+        operation, kind=instruments.client_kind, attributes=attributes
+    )
+    ended: dict[str, Any] = {}
+    started = time.perf_counter()
+    record = _Call(operation, span)
+    context_token = instruments.attach(instruments.set_span_in_context(span))
+    call_token = _current_call.set(record)
+    error: BaseException | None = None
+    try:
+        result = await work
+        if message is not None and capture_content():
+            ended.update(_content(message, result))
+        return result
+    except BaseException as raised:
+        error = raised
+        raise
+    finally:
+        _current_call.reset(call_token)
+        instruments.detach(context_token)
+        ended["mongars.attempts"] = record.attempts
+        if record.server is not None:
+            ended.update(record.server)
+        status = getattr(error, "status_code", None) if error is not None else record.status
+        if isinstance(status, int):
+            ended["http.response.status_code"] = status
+        outcome = {"mongars.operation": operation}
+        if error is not None:
+            ended["error.type"] = outcome["error.type"] = _error_type(error)
+            # The type only: an error's message can quote the request (a 422 echoes the input).
+            span.set_status(instruments.error_status)
+        span.set_attributes(ended)
+        span.end()
+        instruments.duration.record(time.perf_counter() - started, outcome)
+        if login:
+            _count_login(instruments, "explicit", error is None)
+
+
+def _content(message: str, result: object) -> dict[str, str]:
+    """The GenAI conventions' message attributes (content capture is on)."""
+    parts = {"role": "user", "parts": [{"type": "text", "content": message}]}
+    captured = {"gen_ai.input.messages": json.dumps([parts])}
+    text = getattr(result, "response", None)
+    if isinstance(text, str):
+        answer = {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": text}],
+            "finish_reason": "stop",
+        }
+        captured["gen_ai.output.messages"] = json.dumps([answer])
+    return captured
 
 
 # --- HTTP attempts ---------------------------------------------------------------------------
 
 
-class _Attempt:
-    """One HTTP attempt: a client span, current while the request is sent, its context injected."""
-
-    def __init__(self, instruments: _Instruments, request: httpx.Request, retry: int) -> None:
-        self.instruments = instruments
-        self.request = request
-        self.call = _current_call.get()
-        url = request.url
-        attributes: dict[str, Any] = {
-            "http.request.method": request.method,
-            # No query string: it is the caller's data, and carries the stream's ticket.
-            "url.full": f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}",
-            **_server(url),
-        }
-        if retry:
-            attributes["http.request.resend_count"] = retry
-        trace = instruments.trace
-        self.span = instruments.tracer.start_span(
-            request.method, kind=trace.SpanKind.CLIENT, attributes=attributes
-        )
-        if self.call is not None:
-            self.call.attempts += 1
-            if self.call.attempts == 1:
-                self.call.span.set_attributes(
-                    {"http.request.method": request.method, **_server(url)}
-                )
-        self.status: int | None = None
-        self._token: Any = None
-
-    def __enter__(self) -> _Attempt:
-        from opentelemetry import context as context_api
-
-        context = self.instruments.trace.set_span_in_context(self.span)
-        self._token = context_api.attach(context)
-        # The W3C `traceparent` (and the application's other propagators): the server joins in.
-        self.instruments.propagate.inject(self.request.headers, context=context)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        from opentelemetry import context as context_api
-
-        context_api.detach(self._token)
-        span = self.span
-        error_type: str | None = None
-        if error is not None:
-            error_type = _error_type(error)
-        status = self.status
-        if status is not None:
-            span.set_attribute("http.response.status_code", status)
-            if self.call is not None:
-                self.call.span.set_attribute("http.response.status_code", status)
-            if status >= 400:
-                error_type = str(status)
-        if error_type is not None:
-            span.set_attribute("error.type", error_type)
-            span.set_status(self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR))
-        if self.call is not None:
-            self.call.last_error_type = error_type
-        span.end()
-
-
 def attempt(
     request: httpx.Request, retry: int, work: Coroutine[Any, Any, httpx.Response]
 ) -> Coroutine[Any, Any, httpx.Response]:
-    """`work` (one HTTP attempt of `request`, `retry` 0 for the first) inside its span."""
+    """`work` (one HTTP attempt of `request`, `retry` 0 for the first) inside its span, whose
+    context the request carries to the server (W3C `traceparent`)."""
     instruments = _active()
     if instruments is None:
         return work
-    return _traced_attempt(_Attempt(instruments, request, retry), work)
+    return _traced_attempt(instruments, request, retry, work)
 
 
 async def _traced_attempt(
-    record: _Attempt, work: Coroutine[Any, Any, httpx.Response]
+    instruments: _Instruments,
+    request: httpx.Request,
+    retry: int,
+    work: Coroutine[Any, Any, httpx.Response],
 ) -> httpx.Response:
-    with record:
+    url = request.url
+    method = request.method
+    server = _server(url)
+    attributes: dict[str, Any] = {
+        "http.request.method": method,
+        # No query string: it is the caller's data.
+        "url.full": f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}",
+        **server,
+    }
+    if retry:
+        attributes["http.request.resend_count"] = retry
+    # The attributes samplers may look at go in at the start, the outcome's at the end.
+    span = instruments.tracer.start_span(
+        method, kind=instruments.client_kind, attributes=attributes
+    )
+    ended: dict[str, Any] = {}
+    record = _current_call.get()
+    if record is not None:
+        record.attempts += 1
+        if record.server is None:
+            record.server = {"http.request.method": method, **server}
+    context = instruments.set_span_in_context(span)
+    token = instruments.attach(context)
+    # The W3C `traceparent` (and the application's other propagators): the server joins in.
+    instruments.inject(request.headers, context=context)
+    error_type: str | None = None
+    try:
         response = await work
-        record.status = response.status_code
+    except BaseException as error:
+        error_type = _error_type(error)
+        raise
+    else:
+        status = response.status_code
+        ended["http.response.status_code"] = status
+        if status >= 400:
+            error_type = str(status)
+        if record is not None:
+            record.status = status
         return response
+    finally:
+        instruments.detach(token)
+        if error_type is not None:
+            ended["error.type"] = error_type
+            span.set_status(instruments.error_status)
+        if record is not None:
+            record.last_error_type = error_type
+        span.set_attributes(ended)
+        span.end()
 
 
 def retry_scheduled(request: httpx.Request, wait: float, retry: int, reason: str) -> None:

@@ -415,3 +415,23 @@ def test_opentelemetry_imported_without_a_provider_records_nothing(
         client.history(limit=1)
     assert telemetry.spans() == []
     assert [v for _, v in sim.traceparents] == [None, None]
+
+
+def test_gaps_and_recovered_messages_are_events_of_the_connection(
+    sim: Simulator, telemetry: Telemetry
+) -> None:
+    """The streaming layer reports what a reconnect recovered or lost through these calls."""
+    with (
+        Client(sim.base_url, username="u1", password=PASSWORD) as client,
+        client.stream(options=FAST) as events,
+    ):
+        next(iter(events))
+        _otel.stream_recovered(events._session, 2)
+        _otel.stream_gap(events._session, missed=3)
+    (connection,) = telemetry.spans("stream")
+    assert [(e.name, dict(e.attributes or {})) for e in connection.events] == [
+        ("mongars.stream.recovered", {"mongars.stream.recovered": 2}),
+        ("mongars.stream.gap", {"mongars.stream.missed": 3}),
+    ]
+    assert telemetry.total(_otel.RECOVERED_METRIC) == 2
+    assert telemetry.total(_otel.GAPS_METRIC) == 1
