@@ -54,6 +54,8 @@ LOGINS_METRIC = "mongars.client.logins"
 RECONNECTS_METRIC = "mongars.client.stream.reconnects"
 GAPS_METRIC = "mongars.client.stream.gaps"
 RECOVERED_METRIC = "mongars.client.stream.recovered"
+# The HTTP semantic conventions' advice for a duration in seconds.
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
 
 
 class _Noop:
@@ -90,7 +92,12 @@ class _Instruments:
         self.tracer = tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
         meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
         self.duration = meter.create_histogram(
-            DURATION_METRIC, unit="s", description="Duration of SDK calls, retries included."
+            DURATION_METRIC,
+            unit="s",
+            description="Duration of SDK calls, retries included.",
+            # In seconds: the SDK's default buckets (0, 5, 10 ... 10000) are made for
+            # milliseconds and would put every call under 5 s in the same one.
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
         )
         self.retries = meter.create_counter(
             RETRIES_METRIC, unit="{retry}", description="HTTP requests sent again."

@@ -435,3 +435,19 @@ def test_gaps_and_recovered_messages_are_events_of_the_connection(
     ]
     assert telemetry.total(_otel.RECOVERED_METRIC) == 2
     assert telemetry.total(_otel.GAPS_METRIC) == 1
+
+
+def test_the_duration_histogram_has_buckets_for_seconds(
+    logged_in: Any, telemetry: Telemetry
+) -> None:
+    """`mongars.client.operation.duration` is in seconds: the SDK's default buckets (0, 5, 10,
+    25 ... 10000, made for milliseconds) would put every call under 5 s in one bucket."""
+    logged_in.history(limit=1)
+    (point,) = [
+        p
+        for p in telemetry.points(_otel.DURATION_METRIC)
+        if p.attributes["mongars.operation"] == "conversation.history"
+    ]
+    bounds = list(point.explicit_bounds)
+    assert bounds[0] <= 0.005
+    assert len([b for b in bounds if b <= 1.0]) >= 8
