@@ -426,6 +426,8 @@ class _Login:
             kind=instruments.trace.SpanKind.CLIENT,
             attributes={"mongars.operation": LOGIN_OPERATION, "mongars.login.trigger": trigger},
         )
+        # What the login's own HTTP attempts tell it (they are not the call's attempts).
+        self.record = _Call(LOGIN_OPERATION, self.span)
         self._token: Any = None
         self._call_token: Any = None
 
@@ -433,8 +435,7 @@ class _Login:
         from opentelemetry import context as context_api
 
         self._token = context_api.attach(self.instruments.trace.set_span_in_context(self.span))
-        # The login's HTTP attempt is the login's, not one of the call's attempts.
-        self._call_token = _current_call.set(None)
+        self._call_token = _current_call.set(self.record)
         return self
 
     def __exit__(
@@ -447,10 +448,14 @@ class _Login:
 
         _current_call.reset(self._call_token)
         context_api.detach(self._token)
-        # GeneratorExit: httpx closed the flow early (the login's own send failed), not an answer.
-        ok = error is None or isinstance(error, GeneratorExit)
-        if not ok and error is not None:
-            self.span.set_attribute("error.type", _error_type(error))
+        ok = error is None
+        if error is not None:
+            # GeneratorExit: httpx closed the flow before the login's answer came (its request
+            # failed, or the call was cancelled): a failed login, of its request's error.
+            error_type = _error_type(error)
+            if isinstance(error, GeneratorExit):
+                error_type = self.record.last_error_type or error_type
+            self.span.set_attribute("error.type", error_type)
             self.span.set_status(
                 self.instruments.trace.Status(self.instruments.trace.StatusCode.ERROR)
             )

@@ -451,3 +451,29 @@ def test_the_duration_histogram_has_buckets_for_seconds(
     bounds = list(point.explicit_bounds)
     assert bounds[0] <= 0.005
     assert len([b for b in bounds if b <= 1.0]) >= 8
+
+
+def test_an_automatic_login_whose_request_failed_is_an_error(
+    logged_in: Any, target: Target, telemetry: Telemetry
+) -> None:
+    """The re-login's own request dropped (no answer at all): the login failed, as an explicit
+    login failing the same way is recorded."""
+    sim = target.simulator()
+    sim.expire_tokens()
+    sim.faults.reset_next(10, path="/token")
+    with pytest.raises(errors.APIConnectionError):
+        logged_in.history(limit=1)
+    (login,) = [
+        s
+        for s in telemetry.spans("auth.login")
+        if (s.attributes or {}).get("mongars.login.trigger") == "rejected"
+    ]
+    assert login.status.status_code is StatusCode.ERROR
+    assert (login.attributes or {})["error.type"] == "httpx.RemoteProtocolError"
+    assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.login.trigger": "rejected"}) == 1
+    assert (
+        telemetry.total(
+            _otel.LOGINS_METRIC, **{"mongars.login.trigger": "rejected", "mongars.outcome": "ok"}
+        )
+        == 0
+    )
