@@ -477,3 +477,20 @@ def test_an_automatic_login_whose_request_failed_is_an_error(
         )
         == 0
     )
+
+
+def test_a_login_answer_that_is_no_token_is_an_error_login(
+    client: Any, target: Target, telemetry: Telemetry
+) -> None:
+    """The server answered 200 with a body that holds no token: the login failed, and its span
+    and the logins counter say so, as they do for an automatic login."""
+    sim = target.simulator()
+    sim.faults.malformed_next(1, path="/token")
+    with pytest.raises(errors.MonGARSError) as raised:
+        client.login(target.username, target.password)
+    login = telemetry.one("auth.login")
+    assert login.status.status_code is StatusCode.ERROR
+    error_type = f"{type(raised.value).__module__}.{type(raised.value).__qualname__}"
+    assert (login.attributes or {})["error.type"] == error_type
+    assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.outcome": "ok"}) == 0
+    assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.outcome": "error"}) == 1
