@@ -641,11 +641,12 @@ def chat_stream_started(
 
 
 def chat_stream_ended(span: Any, error: BaseException | None) -> None:
-    """End a `chat_stream`'s span (None from `chat_stream_started`: nothing to do)."""
+    """End a `chat_stream`'s span (None from `chat_stream_started`: nothing to do) after
+    `error`, what ended the iteration (GeneratorExit: the consumer left early, no failure)."""
     if span is None:
         return
     instruments = _active()
-    if error is not None and instruments is not None:
+    if error is not None and not isinstance(error, GeneratorExit) and instruments is not None:
         span.set_attribute("error.type", _error_type(error))
         span.set_status(instruments.trace.Status(instruments.trace.StatusCode.ERROR))
     span.end()

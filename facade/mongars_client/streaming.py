@@ -858,16 +858,20 @@ class ChatStream:
 
     def __iter__(self) -> Iterator[str]:
         self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
+        failure: BaseException | None = None
         try:
             with self._events:
                 pieces = chat_pieces(
                     self._events._consumer, self._message, self._chat, self._result
                 )
                 yield from iterate_sync(pieces)
+        except BaseException as error:
+            failure = error
+            raise
         finally:  # after the stream is closed, so the chat's worker cannot be stuck on it
             if self._result.join is not None:
                 run_sync(self._result.join())
-            otel.chat_stream_ended(span, self._result.error)
+            otel.chat_stream_ended(span, self._result.error or failure)
 
     @property
     def response(self) -> Any:
@@ -888,6 +892,7 @@ class AsyncChatStream:
 
     async def __aiter__(self) -> AsyncIterator[str]:
         self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
+        failure: BaseException | None = None
         try:
             async with self._events:
                 pieces = chat_pieces(
@@ -898,10 +903,13 @@ class AsyncChatStream:
                         yield piece
                 finally:
                     await pieces.aclose()
+        except BaseException as error:
+            failure = error
+            raise
         finally:
             if self._result.join is not None:
                 await self._result.join()
-            otel.chat_stream_ended(span, self._result.error)
+            otel.chat_stream_ended(span, self._result.error or failure)
 
     @property
     def response(self) -> Any:

@@ -494,3 +494,33 @@ def test_a_login_answer_that_is_no_token_is_an_error_login(
     assert (login.attributes or {})["error.type"] == error_type
     assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.outcome": "ok"}) == 0
     assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.outcome": "error"}) == 1
+
+
+def test_a_chat_stream_that_could_not_open_is_an_error(
+    logged_in: Any, telemetry: Telemetry
+) -> None:
+    """The stream refused (a foreign origin): the `chat_stream` span says the call failed."""
+    reply = logged_in.chat_stream(MESSAGES[1], origin="https://elsewhere.example")
+    with pytest.raises(errors.OriginRefusedError):
+        list(reply)
+    whole = telemetry.one("chat_stream")
+    assert whole.status.status_code is StatusCode.ERROR
+    assert (whole.attributes or {})["error.type"] == "mongars_client.errors.OriginRefusedError"
+
+
+def test_a_chat_stream_left_early_is_not_an_error(
+    logged_in: Any, mode: str, portal: Any, telemetry: Telemetry
+) -> None:
+    """The consumer stopping after the first piece (the generator closed) is no failure."""
+    reply = logged_in.chat_stream(MESSAGES[1])
+    if mode == "sync":
+        pieces = iter(reply)
+        next(pieces)
+        pieces.close()
+    else:
+        pieces = reply._wrapped.__aiter__()
+        portal.call(pieces.__anext__)
+        portal.call(pieces.aclose)
+    whole = telemetry.one("chat_stream")
+    assert whole.status.status_code is not StatusCode.ERROR
+    assert "error.type" not in (whole.attributes or {})
