@@ -691,12 +691,15 @@ def console_tracing(on: bool) -> Iterator[None]:
         raise ConfigurationError(
             "--trace needs the OpenTelemetry SDK: pip install opentelemetry-sdk"
         ) from None
+    global _explicit
     provider = TracerProvider()
     exporter = ConsoleSpanExporter(out=sys.stderr, formatter=_console_line)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    configure(tracer_provider=provider)
+    # A program that runs `main()` may have providers of its own (`configure`): given back after.
+    previous = _explicit
+    configure(tracer_provider=provider, meter_provider=previous[1] if previous else None)
     try:
         yield
     finally:
-        configure()
+        _explicit = previous
         provider.shutdown()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,31 @@ def test_trace_without_the_sdk_says_what_to_install(sim: Simulator, env: dict[st
         result, "--trace needs the OpenTelemetry SDK: pip install opentelemetry-sdk"
     )
     assert sim.requests == []
+
+
+def test_trace_leaves_the_applications_own_providers_in_place(
+    sim: Simulator, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """`main(["--trace", ...])` run inside a program that records with its own providers
+    (`_otel.configure`) hands them back afterwards: the program's later calls are still traced."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from mongars_client import Client, _otel
+    from mongars_client.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    _otel.configure(tracer_provider=provider)
+    try:
+        assert main(["--trace", "health"]) == 0
+        assert "span system.healthz" in capsys.readouterr().err
+        with Client(sim.base_url) as client:
+            client.health()
+        assert "system.healthz" in [span.name for span in exporter.get_finished_spans()]
+    finally:
+        _otel.configure()
