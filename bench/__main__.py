@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import imports, loopback, many_streams, overhead, regenerate, stream
+from bench import imports, loopback, many_streams, otel, overhead, regenerate, stream
 from bench._server import ServerProcess
 from bench._stats import Figure
 
@@ -33,6 +33,7 @@ PACKAGES = (
 NAMES = (
     "client_overhead_sync",
     "client_overhead_async",
+    "otel_overhead",
     "loopback_latency",
     "loopback_latency_p99",
     "import_time",
@@ -143,6 +144,10 @@ def benchmarks(sizes: Sizes) -> list[tuple[tuple[str, ...], Callable[[], list[Fi
         (
             ("client_overhead_async",),
             lambda: [overhead.run_async(sizes.overhead_rounds, sizes.overhead_calls)],
+        ),
+        (
+            ("otel_overhead",),
+            with_server(lambda s: [otel.run(s, sizes.overhead_rounds, sizes.overhead_calls)]),
         ),
         (
             ("loopback_latency", "loopback_latency_p99"),

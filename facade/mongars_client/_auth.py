@@ -21,6 +21,7 @@ from typing import Protocol
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import iterate_sync
 from mongars_client._redact import pin_secret, unpin_secret
 from mongars_client._token import Token, http_date
@@ -292,14 +293,15 @@ class SessionAuth(httpx.Auth):
                         if deadline is not None:
                             login.extensions[DEADLINE] = deadline
                         logger.info("logging in as %s", credentials[0])
-                        answer = await self._read((yield login))
-                        self._attempts += 1
-                        try:
-                            self.token = token_from_login(answer)
-                        except MonGARSError:
-                            self._failed_login, self._failed_at = answer, time.monotonic()
-                            raise
-                        self._failed_login = None
+                        with otel.relogin(rejected=replay):
+                            answer = await self._read((yield login))
+                            self._attempts += 1
+                            try:
+                                self.token = token_from_login(answer)
+                            except MonGARSError:
+                                self._failed_login, self._failed_at = answer, time.monotonic()
+                                raise
+                            self._failed_login = None
                         self.logins += 1
                 finally:
                     self._lock.release()

@@ -28,6 +28,7 @@ from typing import (
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._auth import (
     AnonymousOperations,
     LoginLock,
@@ -302,8 +303,13 @@ class _Operations:
     async def _call(
         self, endpoint: ModuleType, expected: type[T] | tuple[type, ...], **kwargs: Any
     ) -> Any:
-        self._check_open()
         name = _endpoint_name(endpoint)
+        return await otel.call(name, kwargs, self._request(name, endpoint, expected, **kwargs))
+
+    async def _request(
+        self, name: str, endpoint: ModuleType, expected: type[T] | tuple[type, ...], **kwargs: Any
+    ) -> Any:
+        self._check_open()
         # What the generated `sync_detailed`/`asyncio_detailed` do, with the request built here
         # (on the cached URL) and sent through the blocking or asyncio I/O. Three steps, three
         # kinds of fault: the caller's arguments, the exchange, the server's answer.
@@ -361,9 +367,14 @@ class _Operations:
         _require_text("password", password)
         register_secret(password)
         self._settings.check_credentials_transport()
-        token = token_from_login(await self._send(self._build_login(username, password)))
+        login = self._login_token(self._build_login(username, password))
+        token: Token = await otel.call(otel.LOGIN_OPERATION, None, login, login=True)
         self._auth.logged_in(token, (username, password))
         return token
+
+    async def _login_token(self, request: httpx.Request) -> Token:
+        # One coroutine for the login's span: an answer that holds no token is a failed login.
+        return token_from_login(await self._send(request))
 
     async def register(self, username: str, password: str) -> UsersRegisterResponse:
         """Create an account (registration is open: no login needed).

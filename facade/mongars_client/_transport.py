@@ -36,6 +36,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import run_sync
 from mongars_client.errors import APIConnectionError, APITimeoutError, ResponseValidationError
 
@@ -326,7 +327,8 @@ class _RetryLayer(Generic[Inner]):
             request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
             try:
-                response = await self._attempt(request, exchange, per_operation, deadline)
+                attempt = self._attempt(request, exchange, per_operation, deadline)
+                response = await otel.attempt(request, retry, attempt)
             except httpx.TransportError as error:
                 if probe.stale(error) and stale < _MAX_STALE and not _expired(deadline):
                     stale += 1
@@ -361,6 +363,7 @@ class _RetryLayer(Generic[Inner]):
                 retry,
                 policy.max_retries,
             )
+            otel.retry_scheduled(request, wait, retry, outcome)
             await exchange.sleep(wait)
 
     async def _attempt(

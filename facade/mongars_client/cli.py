@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
-from mongars_client import _saved_login
+from mongars_client import _otel, _saved_login
 from mongars_client._redact import redact, register_secret
 from mongars_client._version import __version__
 from mongars_client.errors import (
@@ -543,6 +543,9 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="log requests and retries to stderr"
     )
     parser.add_argument(
+        "--trace", action="store_true", help="print this run's spans to stderr (OpenTelemetry SDK)"
+    )
+    parser.add_argument(
         "--origin", metavar="ORIGIN", help="Origin header for the event stream (default: the URL's)"
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -650,7 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.verbose:
             _verbose_logging()
-        status: int = args.run(args, out, ctx)
+        with _otel.console_tracing(args.trace):
+            status: int = args.run(args, out, ctx)
         return status
     except KeyboardInterrupt:
         _note("mongars: interrupted")

@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypedDict, cast
 import attrs
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from mongars_client import _otel as otel
 from mongars_client._bridge import AsyncClosing, Closing, iterate_sync, run_sync
 from mongars_client._redact import redact, register_secret
 from mongars_client.errors import (
@@ -615,7 +616,7 @@ class _Overflow:
             dropped=self.dropped,
         )
 
-    def take(self) -> Gap | None:
+    def take(self, session: _Session) -> Gap | None:
         """The `Gap` for what was dropped so far, if anything was, and start afresh."""
         with self.lock:
             if not self.dropped:
@@ -623,7 +624,8 @@ class _Overflow:
             gap = self.gap()
             self.dropped = self.chats = 0
             self.until = 0.0
-            return gap
+        otel.stream_gap(session, missed=gap.dropped)
+        return gap
 
 
 def _gap(
@@ -648,8 +650,10 @@ def _gap(
 class _Session:
     """One logical stream: connect, read, answer pings, reconnect. Written once for both modes."""
 
-    # Slots: a relay service holds a thousand of these.
+    # Slots: a relay service holds a thousand of these (a weak reference: the tracing of
+    # `_otel` keys its per-stream state on the session).
     __slots__ = (
+        "__weakref__",
         "_blind_since",
         "_had_snapshot",
         "_heartbeat",
@@ -703,7 +707,7 @@ class _Session:
             if self.closing:
                 raise _Stopped
             try:
-                ticket = await self._ticket()
+                ticket = await otel.in_stream(self, self._ticket())
                 register_secret(ticket)
                 if self.closing:  # closed while the ticket came: a blocking reader left alone
                     raise _Stopped
@@ -754,6 +758,7 @@ class _Session:
                 reason = redact(str(error) or type(error).__name__)
             else:
                 self._heartbeat = False
+                otel.stream_connected(self, url)
                 return connection, failures
             if failures > self._options.max_reconnects:
                 raise StreamClosedError(
@@ -774,6 +779,7 @@ class _Session:
             end = _End()
         except Exception as error:  # delivered to the consumer as the end of the stream
             end = _End(_as_stream_error(error))
+        otel.stream_ended(self, end.error)
         if not self.closing:
             await self._socket.put(end)
 
@@ -820,6 +826,7 @@ class _Session:
             attempt = max(failures, 1)
             delay = self._options.backoff(attempt + 1 if last[0] == 1013 else attempt)
             logger.info("stream closed (%d %s); reconnecting in %.2f s", last[0], last[1], delay)
+            otel.stream_reconnect(self, last[0], last[1], delay)
             await self._socket.sleep(delay)
             try:
                 self.connection, failures = await self._connect(failures)
@@ -883,9 +890,11 @@ class _Session:
             return
         with overflow.lock:
             if overflow.dropped:
-                if not self._socket.offer(overflow.gap()):  # still no room: the hole goes on
+                gap = overflow.gap()
+                if not self._socket.offer(gap):  # still no room: the hole goes on
                     overflow.record(event)
                     return
+                otel.stream_gap(self, missed=gap.dropped)
                 overflow.dropped = overflow.chats = 0
                 overflow.until = 0.0
             if not self._socket.offer(event):
@@ -926,6 +935,8 @@ class _Session:
                     recovered=True,
                 )
             )
+        otel.stream_gap(self)
+        otel.stream_recovered(self, len(missed))
         return recovered
 
 
@@ -1187,7 +1198,7 @@ class _Consumer:
         item = self.socket.poll()
         if item is None and self.session.overflow.dropped:
             # The buffer is drained and the reader is still dropping: its Gap comes now.
-            item = self.session.overflow.take()
+            item = self.session.overflow.take(self.session)
         return self._accept(item)
 
     async def next(self, timeout: float | None = None) -> Event | _ChatDone | None:
@@ -1204,7 +1215,7 @@ class _Consumer:
         if isinstance(item, _End):
             self._end = item
             # Events dropped for a slow consumer before the end: their Gap comes first.
-            gap = self.session.overflow.take()
+            gap = self.session.overflow.take(self.session)
             if gap is not None:
                 return gap
         elif self._end is None:
@@ -1269,6 +1280,7 @@ class EventStream(Closing):
         deadline = time.monotonic() + self._options.close_timeout
         self._session.closing = True
         self._socket.stopping.set()
+        otel.stream_ended(self._session, None)
         if self._session.connection is not None:
             run_sync(self._socket.close(self._session.connection))
         if self._reader is not None:
@@ -1311,6 +1323,7 @@ class AsyncEventStream(AsyncClosing):
     async def aclose(self) -> None:
         """Close with code 1000 and cancel the reader (idempotent)."""
         self._session.closing = True
+        otel.stream_ended(self._session, None)
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
@@ -1420,14 +1433,20 @@ class ChatStream:
         return self._pieces()
 
     def _pieces(self) -> Iterator[str]:
+        self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
+        failure: BaseException | None = None
         try:
             with self._events:
                 pieces = chat_pieces(
                     self._events._consumer, self._message, self._chat, self._result
                 )
                 yield from iterate_sync(pieces)
+        except BaseException as error:
+            failure = error
+            raise
         finally:  # after the stream is closed, so the chat's worker cannot be stuck on it
             _stop_worker(self._result, run_sync)
+            otel.chat_stream_ended(span, self._result.error or failure)
 
     @property
     def response(self) -> ChatResponse:
@@ -1459,6 +1478,8 @@ class AsyncChatStream:
         return self._pieces()
 
     async def _pieces(self) -> AsyncIterator[str]:
+        self._chat, span = otel.chat_stream_started(self._events._session, self._chat)
+        failure: BaseException | None = None
         try:
             async with self._events:
                 pieces = chat_pieces(
@@ -1469,10 +1490,14 @@ class AsyncChatStream:
                         yield piece
                 finally:
                     await pieces.aclose()
+        except BaseException as error:
+            failure = error
+            raise
         finally:
             worker = self._result.worker
             if worker is not None and not self._result.finished:
                 await worker.stop()
+            otel.chat_stream_ended(span, self._result.error or failure)
 
     @property
     def response(self) -> ChatResponse:

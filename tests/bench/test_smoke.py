@@ -24,6 +24,7 @@ REQUIRED = (
     "regenerate",
 )
 COMPANIONS = (
+    "otel_overhead",
     "loopback_latency_p99",
     "import_time_client",
     "import_time_client_made",

@@ -25,6 +25,7 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[tuple[str, str, int]] = []
+        self._traceparents: list[tuple[str, str | None]] = []
 
     def add(self, method: str, path: str, status: int) -> None:
         """Record one answered request."""
@@ -35,6 +36,16 @@ class RequestLog:
         """A copy of the log, oldest first."""
         with self._lock:
             return list(self._entries)
+
+    def add_traceparent(self, path: str, value: str | None) -> None:
+        """Record the W3C `traceparent` header a request arrived with (None: without one)."""
+        with self._lock:
+            self._traceparents.append((path, value))
+
+    def traceparents(self) -> list[tuple[str, str | None]]:
+        """A copy of the recorded `traceparent` headers, oldest first."""
+        with self._lock:
+            return list(self._traceparents)
 
 
 def break_schema(body: bytes) -> bytes:
@@ -81,6 +92,7 @@ class FaultsMiddleware:
             return
         method: str = scope.get("method", "GET")
         path: str = scope["path"]
+        self.log.add_traceparent(path, _header(scope, b"traceparent"))
         if scope["type"] == "http":
             send = self._dated(send)
 
@@ -164,6 +176,13 @@ class FaultsMiddleware:
             await send(message)
 
         return watched
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 async def _until_disconnected(receive: Receive) -> None:

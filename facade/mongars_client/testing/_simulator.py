@@ -235,6 +235,12 @@ class Simulator:
         return self._log.entries()
 
     @property
+    def traceparents(self) -> list[tuple[str, str | None]]:
+        """`(path, traceparent)` of every request so far, oldest first: the W3C trace context
+        header it arrived with, or None, to check that a client's traces reach the server."""
+        return self._log.traceparents()
+
+    @property
     def ws_closes(self) -> list[tuple[int, str]]:
         """`(code, reason)` of every WebSocket close a client initiated, oldest first.
 
