@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bench._server import ROOT, ServerProcess
@@ -93,17 +94,9 @@ async def _ours(info: dict[str, Any], streams: int, events: int) -> dict[str, fl
         opened = [client.stream() for _ in range(streams)]
         for start in range(0, streams, WAVE):
             await asyncio.gather(*(s.__aenter__() for s in opened[start : start + WAVE]))
-        tasks = [asyncio.create_task(consume(s)) for s in opened]
-        for _ in range(streams):
-            await ready.acquire()
-        after = _settled()
-        cpu = await _burst(info, events, streams, done)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for start in range(0, streams, WAVE):
-            await asyncio.gather(*(s.aclose() for s in opened[start : start + WAVE]))
-    return {"bytes_per_stream": (after - before) / streams, "cpu_per_event": cpu / total}
+        return await _measure(
+            info, events, before, opened, consume, lambda s: s.aclose(), ready, done
+        )
 
 
 async def _raw(info: dict[str, Any], streams: int, events: int) -> dict[str, float]:
@@ -157,17 +150,41 @@ async def _raw(info: dict[str, Any], streams: int, events: int) -> dict[str, flo
             sockets += await asyncio.gather(
                 *(connect() for _ in range(start, min(start + WAVE, streams)))
             )
-        tasks = [asyncio.create_task(consume(ws)) for ws in sockets]
-        for _ in range(streams):
-            await ready.acquire()
-        after = _settled()
-        cpu = await _burst(info, events, streams, done)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for start in range(0, streams, WAVE):
-            await asyncio.gather(*(ws.close() for ws in sockets[start : start + WAVE]))
-    return {"bytes_per_stream": (after - before) / streams, "cpu_per_event": cpu / total}
+        return await _measure(
+            info, events, before, sockets, consume, lambda ws: ws.close(), ready, done
+        )
+
+
+async def _measure(
+    info: dict[str, Any],
+    events: int,
+    before: int,
+    opened: list[Any],
+    consume: Callable[[Any], Coroutine[Any, Any, None]],
+    close: Callable[[Any], Awaitable[object]],
+    ready: asyncio.Semaphore,
+    done: asyncio.Event,
+) -> dict[str, float]:
+    """Memory per stream and CPU per event of the streams `opened`, then their closing.
+
+    Both sides go through here so that they are measured the same way: `consume(stream)`
+    releases `ready` once the stream is greeted and sets `done` at the burst's last event.
+    """
+    streams = len(opened)
+    tasks = [asyncio.create_task(consume(s)) for s in opened]
+    for _ in range(streams):
+        await ready.acquire()
+    after = _settled()
+    cpu = await _burst(info, events, streams, done)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for start in range(0, streams, WAVE):
+        await asyncio.gather(*(close(s) for s in opened[start : start + WAVE]))
+    return {
+        "bytes_per_stream": (after - before) / streams,
+        "cpu_per_event": cpu / (streams * events),
+    }
 
 
 async def _burst(info: dict[str, Any], events: int, streams: int, done: asyncio.Event) -> float:

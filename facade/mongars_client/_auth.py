@@ -176,7 +176,6 @@ class SessionAuth(httpx.Auth):
         self._credentials: tuple[str, str] | None = None
         self.token = token
         self.credentials = credentials
-        self.logins = 0
 
     def _repin(self, old: str | None, new: str | None) -> None:
         if old == new:
@@ -302,7 +301,6 @@ class SessionAuth(httpx.Auth):
                                 self._failed_login, self._failed_at = answer, time.monotonic()
                                 raise
                             self._failed_login = None
-                        self.logins += 1
                 finally:
                     self._lock.release()
                 token = self.token

@@ -185,6 +185,26 @@ def test_an_event_stream_is_entered_once(logged_in: Any) -> None:
         pass
 
 
+def leave_the_reader_in_a_ticket_request(
+    events: Any, sim: Simulator, caplog: pytest.LogCaptureFixture, *, latency: float
+) -> None:
+    """Once `events` is up, drop its WebSocket with every answer `latency` s late, and return
+    when its reader is waiting for the ticket of its reconnect.
+
+    Needs `caplog` at INFO for `mongars_client.stream` and a backoff of 20 ms at most.
+    """
+    next_of(iter(events), HistorySnapshot)
+    sim.faults.latency(latency)
+    sim.faults.drop_websockets()
+    deadline = time.monotonic() + 10.0
+    while "reconnecting in" not in caplog.text:
+        assert time.monotonic() < deadline, "the reader never noticed the drop"
+        time.sleep(0.01)  # waits for the reader to start reconnecting; not a timing
+    # Its backoff is 20 ms at most: by then it is in the ticket request. Were it slower, close()
+    # would find it before it asks, and the test would only be easier.
+    time.sleep(0.3)
+
+
 def test_close_returns_within_close_timeout_while_a_ticket_request_hangs(
     mode: str, portal: BlockingPortal, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -198,16 +218,7 @@ def test_close_returns_within_close_timeout_while_a_ticket_request_hangs(
         with make_client(mode, portal, sim.base_url, origin=sim.origin, timeout=20.0) as client:
             client.login("u1", PASSWORD)
             with client.stream(options=options) as events:
-                next_of(iter(events), HistorySnapshot)
-                sim.faults.latency(15.0)
-                sim.faults.drop_websockets()
-                deadline = time.monotonic() + 10.0
-                while "reconnecting in" not in caplog.text:
-                    assert time.monotonic() < deadline, "the reader never noticed the drop"
-                    time.sleep(0.01)  # waits for the reader to start reconnecting; not a timing
-                # Its backoff is 20 ms at most: by then it is in the ticket request. Were it
-                # slower, the test would only be easier.
-                time.sleep(0.3)
+                leave_the_reader_in_a_ticket_request(events, sim, caplog, latency=15.0)
                 started = time.monotonic()
             took = time.monotonic() - started
             sim.faults.latency(0.0)
@@ -225,16 +236,7 @@ def test_a_reader_left_to_finish_after_close_opens_no_connection(
     sim = target.simulator()
     options = StreamOptions(close_timeout=0.3, backoff_base=0.01, backoff_cap=0.02)
     with logged_in.stream(options=options) as events:
-        next_of(iter(events), HistorySnapshot)
-        sim.faults.latency(1.0)
-        sim.faults.drop_websockets()
-        deadline = time.monotonic() + 10.0
-        while "reconnecting in" not in caplog.text:
-            assert time.monotonic() < deadline, "the reader never noticed the drop"
-            time.sleep(0.01)  # waits for the reader to start reconnecting; not a timing
-        # Its backoff is 20 ms at most: by then it is in the ticket request. Were it slower,
-        # it would stop before asking, and the test would only be easier.
-        time.sleep(0.3)
+        leave_the_reader_in_a_ticket_request(events, sim, caplog, latency=1.0)
     sim.faults.latency(0.0)
     for thread in threading.enumerate():  # the blocking reader, once its ticket came
         if thread.name == "mongars-stream-reader":

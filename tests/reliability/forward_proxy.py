@@ -13,69 +13,27 @@ import asyncio
 import base64
 import contextlib
 import ipaddress
-import threading
-from types import TracebackType
-from typing import Self
 
 import httpx
 
+from tests.reliability.loopback_server import LoopbackServer
 
-class ForwardProxy:
+
+class ForwardProxy(LoopbackServer):
     """Use as a context manager; `url` is its address, `seen` what it forwarded."""
 
+    # ValueError: a target that is not loopback, or a request it cannot parse.
+    _quiet_errors = (OSError, asyncio.IncompleteReadError, ValueError)
+
     def __init__(self, *, credentials: tuple[str, str] | None = None) -> None:
+        super().__init__(thread_name="forward-proxy")
         self._expected = None
         if credentials is not None:
             raw = base64.b64encode(":".join(credentials).encode()).decode()  # noqa: RUF100
             self._expected = f"Basic {raw}"
         self.seen: list[tuple[str, str]] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="forward-proxy")
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.port = 0
 
-    @property
-    def url(self) -> str:
-        """`http://127.0.0.1:<port>`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        start = asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self._server = asyncio.run_coroutine_threadsafe(start, self._loop).result(30)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(30)
-        self._loop.close()
-
-    async def _stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.sleep(0)  # one more turn of the loop: the closed transports let go
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            await self._serve(reader, writer)
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         request_line, *header_lines = head.decode("latin-1").split("\r\n")[:-2]
         method, target, version = request_line.split(" ")

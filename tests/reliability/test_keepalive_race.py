@@ -14,99 +14,64 @@ import asyncio
 import json
 import socket
 import struct
-import threading
 from collections.abc import Iterator
-from types import TracebackType
-from typing import Self
 
 import pytest
 
 from mongars_client import AsyncClient, Client
 from mongars_client.errors import APIConnectionError
 from tests.facade.conftest import chat_body, make_jwt
+from tests.reliability.loopback_server import LoopbackServer
 
 CHAT = b"POST /api/v1/conversation/chat "
 
 
-class ClosingServer:
+class ClosingServer(LoopbackServer):
     """Answers a chat once per connection, then closes on the next request (`drop="fin"|"rst"`);
     with `drop_first`, closes on the first request of a connection too."""
 
+    # A client that closes a pooled connection, or reads on one this server reset under it.
+    _quiet_errors = (asyncio.IncompleteReadError, ConnectionError)
+
     def __init__(self, drop: str, *, drop_first: bool = False) -> None:
+        super().__init__(thread_name="closing-server")
         self.drop, self.drop_first = drop, drop_first
         self.log: list[tuple[int, str]] = []  # (connection number, "answered" or "dropped")
         self.connections = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="closing-server")
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        start = asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self._server = asyncio.run_coroutine_threadsafe(start, self._loop).result(30)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(30)
-        self._loop.close()
 
     async def _stop(self) -> None:
+        await super()._stop()
         assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.sleep(0)  # one more turn of the loop: the closed transports let go
         await self._server.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         number, served = self.connections, 0
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                assert head.startswith(CHAT), head
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.lower().split(b"\r\n")
-                    if line.startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
-                if served or self.drop_first:
-                    self.log.append((number, "dropped"))
-                    if self.drop == "rst":
-                        linger = struct.pack("ii", 1, 0)  # close with an RST
-                        sock = writer.get_extra_info("socket")
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-                    writer.close()
-                    return
-                self.log.append((number, "answered"))  # before the client can see the answer
-                body = json.dumps(chat_body()).encode()
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-                )
-                await writer.drain()
-                served += 1
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            assert head.startswith(CHAT), head
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            )
+            await reader.readexactly(length)
+            if served or self.drop_first:
+                self.log.append((number, "dropped"))
+                if self.drop == "rst":
+                    linger = struct.pack("ii", 1, 0)  # close with an RST
+                    sock = writer.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                writer.close()
+                return
+            self.log.append((number, "answered"))  # before the client can see the answer
+            body = json.dumps(chat_body()).encode()
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            await writer.drain()
+            served += 1
 
 
 @pytest.fixture(params=["fin", "rst"])
