@@ -184,13 +184,15 @@ class _DeadlineExceeded(httpx.ReadTimeout):
 
 class _Probe:
     """httpcore's public trace callback for one attempt: was the connection reused, and did the
-    answer's headers arrive? A caller's own `trace` extension still gets every event."""
+    answer's headers arrive? A caller's own `trace` extension still gets every event. Our own
+    sockets (`_sockets`) also mark `received` when any byte comes in during the attempt: headers
+    cut short still mean the server saw the request (a caller's transport cannot tell us)."""
 
-    __slots__ = ("answered", "fresh", "sent", "then")
+    __slots__ = ("answered", "fresh", "received", "sent", "then")
 
     def __init__(self, then: Callable[[str, dict[str, Any]], Any] | None) -> None:
         self.then = then
-        self.fresh = self.sent = self.answered = False
+        self.fresh = self.sent = self.answered = self.received = False
 
     def __call__(self, name: str, info: dict[str, Any]) -> Any:
         if name == "connection.connect_tcp.started":
@@ -209,7 +211,24 @@ class _Probe:
 
     def stale(self, error: httpx.TransportError) -> bool:
         """True when the request failed on a reused connection before any answer came."""
-        return self.sent and not self.fresh and not self.answered and isinstance(error, _STALE)
+        return (
+            self.sent
+            and not (self.fresh or self.answered or self.received)
+            and isinstance(error, _STALE)
+        )
+
+
+# The running attempt's probe, for our sockets to mark bytes received (this thread or task).
+probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
+    "mongars_probe", default=None
+)
+
+
+def answer_arrived() -> None:
+    """Some bytes came in on the running attempt's connection: not the keep-alive race."""
+    probe = probe_var.get()
+    if probe is not None:
+        probe.received = True
 
 
 class _Body:
@@ -316,6 +335,7 @@ class _RetryLayer(Generic[Inner]):
             probe = _Probe(trace)
             request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
+            watched = probe_var.set(probe)
             try:
                 response = await self._attempt(request, exchange, per_operation, deadline)
             except httpx.TransportError as error:
@@ -341,6 +361,8 @@ class _RetryLayer(Generic[Inner]):
                 if _give_up(wait, retry, policy, deadline):
                     return response
                 outcome = f"status {response.status_code}"
+            finally:
+                probe_var.reset(watched)
             assert wait is not None
             retry += 1
             logger.info(
@@ -487,10 +509,11 @@ def blocking_http_transport(
 def async_http_transport(
     *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None
 ) -> httpx.AsyncBaseTransport:
-    """httpx's asyncio transport; each attempt is cancelled at the call's deadline (`_sockets`)."""
-    from mongars_client._sockets import async_transport
+    """httpx's asyncio transport on sockets that tell the keep-alive resend when bytes arrive;
+    each attempt is cancelled at the call's deadline (`_sockets`)."""
+    from mongars_client._sockets import WatchedAsyncHTTPTransport
 
-    return async_transport(verify=verify, http2=http2, proxy=proxy)
+    return WatchedAsyncHTTPTransport(verify=verify, http2=http2, proxy=proxy)
 
 
 class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):

@@ -29,8 +29,9 @@ CHAT = b"POST /api/v1/conversation/chat "
 
 
 class ClosingServer:
-    """Answers a chat once per connection, then closes on the next request (`drop="fin"|"rst"`);
-    with `drop_first`, closes on the first request of a connection too."""
+    """Answers a chat once per connection, then closes on the next request (`drop="fin"|"rst"`,
+    or `"partial"`: after the first line of an answer, as a server that handled the request and
+    failed while answering); with `drop_first`, closes on the first request of a connection too."""
 
     def __init__(self, drop: str, *, drop_first: bool = False) -> None:
         self.drop, self.drop_first = drop, drop_first
@@ -88,7 +89,10 @@ class ClosingServer:
                 await reader.readexactly(length)
                 if served or self.drop_first:
                     self.log.append((number, "dropped"))
-                    if self.drop == "rst":
+                    if self.drop == "partial":
+                        writer.write(b"HTTP/1.1 200 OK\r\n")
+                        await writer.drain()
+                    elif self.drop == "rst":
                         linger = struct.pack("ii", 1, 0)  # close with an RST
                         sock = writer.get_extra_info("socket")
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
@@ -149,3 +153,13 @@ def test_a_chat_failing_the_same_way_on_a_fresh_connection_is_not_sent_again(mod
         with pytest.raises(APIConnectionError):
             chats(mode, server.url, 1, max_retries=2)
         assert server.log == [(1, "dropped")]
+
+
+@pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
+def test_a_chat_whose_answer_had_begun_on_a_reused_connection_is_not_sent_again(mode: str) -> None:
+    # The server saw that request and began to answer: a byte of the answer arrived, so the
+    # failure is not the keep-alive race, and a POST is not sent again.
+    with ClosingServer("partial") as server:
+        with pytest.raises(APIConnectionError):
+            chats(mode, server.url, 2, max_retries=0)
+        assert server.log == [(1, "answered"), (1, "dropped")]
