@@ -22,6 +22,7 @@ Both pools' sockets (httpcore's `network_backend=`) also tell the keep-alive res
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -31,6 +32,7 @@ import httpcore
 import httpx
 
 from mongars_client._transport import answer_arrived, deadline_var
+from mongars_client.errors import ConfigurationError
 
 # httpx's default limits.
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
@@ -178,6 +180,12 @@ def _core_request(request: httpx.Request) -> httpcore.Request:
 def _core_proxy(url: str) -> httpcore.Proxy:
     # httpx.Proxy takes the credentials out of the URL (httpcore sends them as Basic auth).
     proxy = httpx.Proxy(url)
+    # httpcore's SOCKS connections import socksio on first use: say so now, and how to fix it.
+    if proxy.url.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ConfigurationError(
+            "a socks5:// proxy needs the socksio package (and python-socks for the event "
+            "stream): pip install socksio python-socks"
+        )
     return httpcore.Proxy(
         url=httpcore.URL(
             scheme=proxy.url.raw_scheme,
