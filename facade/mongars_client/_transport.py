@@ -195,7 +195,8 @@ class _Probe:
         self.fresh = self.sent = self.answered = self.received = False
 
     def __call__(self, name: str, info: dict[str, Any]) -> Any:
-        if name == "connection.connect_tcp.started":
+        # "connection.", or "socks." through a SOCKS proxy.
+        if name.endswith("connect_tcp.started"):
             self.fresh = True
         elif name.endswith("send_request_headers.started"):
             self.sent = True

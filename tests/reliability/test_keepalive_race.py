@@ -11,6 +11,7 @@ counting a retry. On a fresh connection, the same failure of a POST is not retri
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Self
 
+import httpx
 import pytest
 
 from mongars_client import AsyncClient, Client
@@ -120,13 +122,23 @@ def server(request: pytest.FixtureRequest) -> Iterator[ClosingServer]:
 
 
 def chats(mode: str, url: str, count: int, **options: object) -> list[str]:
+    """`count` chats; `own_proxy=URL`: through the caller's own httpx client using that proxy."""
     token = make_jwt()
+    own_proxy = options.pop("own_proxy", None)
     if mode == "Client":
-        with Client(url, token=token, **options) as client:  # type: ignore[arg-type]
+        with contextlib.ExitStack() as stack:
+            if own_proxy is not None:
+                options["http_client"] = stack.enter_context(httpx.Client(proxy=str(own_proxy)))
+            client = stack.enter_context(Client(url, token=token, **options))  # type: ignore[arg-type]
             return [client.chat(f"chat {n}").response for n in range(count)]
 
     async def scenario() -> list[str]:
-        async with AsyncClient(url, token=token, **options) as client:  # type: ignore[arg-type]
+        async with contextlib.AsyncExitStack() as stack:
+            if own_proxy is not None:
+                http = httpx.AsyncClient(proxy=str(own_proxy))
+                options["http_client"] = await stack.enter_async_context(http)
+            client = AsyncClient(url, token=token, **options)  # type: ignore[arg-type]
+            await stack.enter_async_context(client)
             return [(await client.chat(f"chat {n}")).response for n in range(count)]
 
     return asyncio.run(scenario())
@@ -163,3 +175,85 @@ def test_a_chat_whose_answer_had_begun_on_a_reused_connection_is_not_sent_again(
         with pytest.raises(APIConnectionError):
             chats(mode, server.url, 2, max_retries=0)
         assert server.log == [(1, "answered"), (1, "dropped")]
+
+
+class Socks5Proxy:
+    """A minimal SOCKS5 proxy (no authentication, CONNECT to a loopback address only)."""
+
+    def __init__(self) -> None:
+        self.connects = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="socks-proxy")
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        start = asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = asyncio.run_coroutine_threadsafe(start, self._loop).result(30)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop.close()
+
+    async def _stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(0)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            _version, methods = await reader.readexactly(2)
+            await reader.readexactly(methods)
+            writer.write(b"\x05\x00")  # no authentication
+            _version, command, _reserved, kind = await reader.readexactly(4)
+            assert (command, kind) == (1, 1), "CONNECT to an IPv4 address"
+            address = socket.inet_ntoa(await reader.readexactly(4))
+            (port,) = struct.unpack("!H", await reader.readexactly(2))
+            assert address.startswith("127.")
+            target_reader, target_writer = await asyncio.open_connection(address, port)
+            self.connects += 1
+            writer.write(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
+
+            async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+                sink.close()
+
+            await asyncio.gather(
+                pipe(reader, target_writer), pipe(target_reader, writer), return_exceptions=True
+            )
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+
+@pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
+@pytest.mark.parametrize("own_client", [False, True])
+def test_a_chat_failing_on_a_fresh_connection_through_a_socks_proxy_is_not_sent_again(
+    mode: str, own_client: bool
+) -> None:
+    pytest.importorskip("socksio")
+    with ClosingServer("fin", drop_first=True) as server, Socks5Proxy() as proxy:
+        url = f"socks5://127.0.0.1:{proxy.port}"
+        # With the caller's own client, only httpcore's trace tells that the connection was new.
+        route = {"own_proxy": url} if own_client else {"proxy": url}
+        with pytest.raises(APIConnectionError):
+            chats(mode, server.url, 1, max_retries=0, **route)
+        assert proxy.connects == 1
+        assert server.log == [(1, "dropped")]
