@@ -38,14 +38,16 @@ from mongars_client.errors import ConfigurationError
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
-def _capped(timeout: float | None) -> float | None:
-    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline."""
+def _capped(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline; raises
+    `expired` once that has passed (a server answering every read at once would never time out)."""
     deadline = deadline_var.get()
     if deadline is None:
         return timeout
-    # At least a millisecond: a zero timeout would make a socket non-blocking, and the wait
-    # would fail as an error instead of timing out.
-    remaining = max(deadline - time.monotonic(), 0.001)
+    remaining = deadline - time.monotonic()
+    # A zero timeout would make a socket non-blocking: the wait would fail as an error instead.
+    if remaining <= 0:
+        raise expired("the call's timeout ran out")
     return remaining if timeout is None else min(timeout, remaining)
 
 
@@ -59,13 +61,13 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = self._stream.read(max_bytes, _capped(timeout))
+        data = self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
         if data:
             answer_arrived()
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _capped(timeout))
+        self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -76,7 +78,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
+        secured = self._stream.start_tls(
+            ssl_context, server_hostname, _capped(timeout, httpcore.ConnectTimeout)
+        )
         return _DeadlineStream(secured)
 
 
@@ -95,7 +99,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(
-            host, port, _capped(timeout), local_address, socket_options
+            host, port, _capped(timeout, httpcore.ConnectTimeout), local_address, socket_options
         )
         return _DeadlineStream(stream)
 
