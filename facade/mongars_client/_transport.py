@@ -331,6 +331,9 @@ class _RetryLayer(Generic[Inner]):
             deadline = fixed if deadline is None else min(deadline, fixed)
         trace = request.extensions.get("trace")
         retry = stale = 0
+        # A body streamed from an iterator or a file (through `client.api`'s httpx client) is
+        # spent by the attempt that sent it: it cannot go again once sending may have begun.
+        replayable = isinstance(request.stream, httpx.ByteStream)
         while True:
             started = time.monotonic()
             probe = _Probe(trace)
@@ -340,6 +343,8 @@ class _RetryLayer(Generic[Inner]):
             try:
                 response = await self._attempt(request, exchange, per_operation, deadline)
             except httpx.TransportError as error:
+                if not (replayable or isinstance(error, _NOT_SENT)):
+                    raise connection_error(error, request, retry + 1) from error
                 if probe.stale(error) and stale < _MAX_STALE and not _expired(deadline):
                     stale += 1
                     logger.info("resending %s %s: %s", request.method, request.url.path, error)

@@ -16,7 +16,7 @@ import json
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -257,3 +257,36 @@ def test_a_chat_failing_on_a_fresh_connection_through_a_socks_proxy_is_not_sent_
             chats(mode, server.url, 1, max_retries=0, **route)
         assert proxy.connects == 1
         assert server.log == [(1, "dropped")]
+
+
+@pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
+def test_a_body_that_cannot_be_sent_again_gives_the_connection_error(mode: str) -> None:
+    # A streamed body (a generator, through `client.api`'s httpx client) is spent by the first
+    # attempt: the resend cannot happen, and the caller gets the failure, as an SDK error.
+    body = json.dumps({"message": "two"}).encode()
+    headers = {"content-type": "application/json", "content-length": str(len(body))}
+
+    def chunks() -> Iterator[bytes]:
+        yield body
+
+    async def async_chunks() -> AsyncIterator[bytes]:
+        yield body
+
+    with ClosingServer("fin") as server:
+        with pytest.raises(APIConnectionError):  # noqa: PT012 - the first chat must pass
+            if mode == "Client":
+                with Client(server.url, token=make_jwt(), max_retries=0) as client:
+                    client.chat("one")
+                    http = client.api.get_httpx_client()
+                    http.post(CHAT.split()[1].decode(), content=chunks(), headers=headers)
+            else:
+
+                async def scenario() -> None:
+                    async with AsyncClient(server.url, token=make_jwt(), max_retries=0) as client:
+                        await client.chat("one")
+                        http = client.api.get_async_httpx_client()
+                        path = CHAT.split()[1].decode()
+                        await http.post(path, content=async_chunks(), headers=headers)
+
+                asyncio.run(scenario())
+        assert server.log == [(1, "answered"), (1, "dropped")]
