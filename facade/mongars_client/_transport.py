@@ -8,9 +8,10 @@ What is retried, with exponential backoff, jitter and a cap:
   or HTTP date) when given; when not (monGARS sends none), at least the second the server's limit
   needs plus a random part, so that clients limited together do not retry together. A
   `Retry-After` above `max_retry_wait` is not waited for: the 429 goes up at once.
-- a request that failed on a reused keep-alive connection before any answer came (the server
-  closed it as the request left, and never saw it): every method, at once, on a fresh connection,
-  without counting as a retry.
+- a request that failed on a reused keep-alive connection before any byte of the answer came
+  (the server closed it as the request left, and never saw it): every method, at once, on a fresh
+  connection, without counting as a retry.
+- but never a body streamed from an iterator or a file once sending may have begun: it is spent.
 
 The whole-call timeout bounds everything a call does, its attempts and the waits between them
 (a wait that would end past it is not started: the last answer or failure goes up at once). How
