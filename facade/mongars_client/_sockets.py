@@ -15,32 +15,39 @@ headers included, could otherwise hold a call for as long as it likes.
 - With a caller's own `transport=` or `http_client=`, whose sockets are theirs, every socket wait
   is cut to the time left when the attempt starts, and the deadline is checked between the chunks
   of the answer (`_transport._Body`); the asyncio client also cancels at the deadline.
+
+Both pools' sockets (httpcore's `network_backend=`) also tell the keep-alive resend
+(`_transport._Probe`) when a byte of the answer arrived: the server saw that request.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import httpcore
 import httpx
 
-from mongars_client._transport import deadline_var
+from mongars_client._transport import answer_arrived, deadline_var
+from mongars_client.errors import ConfigurationError
 
 # httpx's default limits.
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
-def _capped(timeout: float | None) -> float | None:
-    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline."""
+def _capped(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    """A socket wait of `timeout` seconds, cut short at the running attempt's deadline; raises
+    `expired` once that has passed (a server answering every read at once would never time out)."""
     deadline = deadline_var.get()
     if deadline is None:
         return timeout
-    # At least a millisecond: a zero timeout would make a socket non-blocking, and the wait
-    # would fail as an error instead of timing out.
-    remaining = max(deadline - time.monotonic(), 0.001)
+    remaining = deadline - time.monotonic()
+    # A zero timeout would make a socket non-blocking: the wait would fail as an error instead.
+    if remaining <= 0:
+        raise expired("the call's timeout ran out")
     return remaining if timeout is None else min(timeout, remaining)
 
 
@@ -54,10 +61,13 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _capped(timeout))
+        data = self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
+        if data:
+            answer_arrived()
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _capped(timeout))
+        self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -68,7 +78,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        secured = self._stream.start_tls(ssl_context, server_hostname, _capped(timeout))
+        secured = self._stream.start_tls(
+            ssl_context, server_hostname, _capped(timeout, httpcore.ConnectTimeout)
+        )
         return _DeadlineStream(secured)
 
 
@@ -87,7 +99,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(
-            host, port, _capped(timeout), local_address, socket_options
+            host, port, _capped(timeout, httpcore.ConnectTimeout), local_address, socket_options
         )
         return _DeadlineStream(stream)
 
@@ -139,19 +151,9 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request` through the pool; httpcore's failures become httpx's."""
-        url = request.url
         assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
         try:
-            response = self._connections.handle_request(core_request)
+            response = self._connections.handle_request(_core_request(request))
         except Exception as error:
             raise _as_httpx(error) from error
         return httpx.Response(
@@ -166,9 +168,28 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
         self._connections.close()
 
 
+def _core_request(request: httpx.Request) -> httpcore.Request:
+    url = request.url
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        ),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
+
+
 def _core_proxy(url: str) -> httpcore.Proxy:
     # httpx.Proxy takes the credentials out of the URL (httpcore sends them as Basic auth).
     proxy = httpx.Proxy(url)
+    # httpcore's SOCKS connections import socksio on first use: say so now, and how to fix it.
+    if proxy.url.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ConfigurationError(
+            "a socks5:// proxy needs the socksio package (and python-socks for the event "
+            "stream): pip install socksio python-socks"
+        )
     return httpcore.Proxy(
         url=httpcore.URL(
             scheme=proxy.url.raw_scheme,
@@ -181,14 +202,104 @@ def _core_proxy(url: str) -> httpcore.Proxy:
     )
 
 
-def async_transport(
-    *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own asyncio transport: the deadline is a cancellation (see the docstring)."""
-    return httpx.AsyncHTTPTransport(
-        verify=httpx.create_ssl_context(verify=verify),
-        http2=http2,
-        limits=_LIMITS,
-        proxy=proxy,
-        trust_env=False,  # the proxy was chosen already, once for HTTP and the stream
-    )
+class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
+    """An asyncio connection that tells the running attempt when bytes arrive (`_Probe`); the
+    deadline is a cancellation (see the docstring), so its waits are left as they are."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data = await self._stream.read(max_bytes, timeout)
+        if data:
+            answer_arrived()
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        secured = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        return _WatchedAsyncStream(secured)
+
+
+class _WatchedAsyncBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's anyio sockets, as `_WatchedAsyncStream`s."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _WatchedAsyncStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+class _AsyncResponseStream(httpx.AsyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.aiter_stream():
+                yield chunk
+        except Exception as error:
+            raise _as_httpx(error) from error
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
+    """What `httpx.AsyncHTTPTransport` does, on a pool of `_WatchedAsyncBackend` sockets."""
+
+    def __init__(
+        self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
+    ) -> None:
+        self._connections = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify),
+            proxy=None if proxy is None else _core_proxy(proxy),
+            max_connections=_LIMITS.max_connections,
+            max_keepalive_connections=_LIMITS.max_keepalive_connections,
+            keepalive_expiry=_LIMITS.keepalive_expiry,
+            http2=http2,
+            network_backend=_WatchedAsyncBackend(),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` through the pool; httpcore's failures become httpx's."""
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        try:
+            response = await self._connections.handle_async_request(_core_request(request))
+        except Exception as error:
+            raise _as_httpx(error) from error
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_AsyncResponseStream(response),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self._connections.aclose()

@@ -8,9 +8,10 @@ What is retried, with exponential backoff, jitter and a cap:
   or HTTP date) when given; when not (monGARS sends none), at least the second the server's limit
   needs plus a random part, so that clients limited together do not retry together. A
   `Retry-After` above `max_retry_wait` is not waited for: the 429 goes up at once.
-- a request that failed on a reused keep-alive connection before any answer came (the server
-  closed it as the request left, and never saw it): every method, at once, on a fresh connection,
-  without counting as a retry.
+- a request that failed on a reused keep-alive connection before any byte of the answer came
+  (the server closed it as the request left, and never saw it): every method, at once, on a fresh
+  connection, without counting as a retry.
+- but never a body streamed from an iterator or a file once sending may have begun: it is spent.
 
 The whole-call timeout bounds everything a call does, its attempts and the waits between them
 (a wait that would end past it is not started: the last answer or failure goes up at once). How
@@ -194,16 +195,19 @@ class _DeadlineExceeded(httpx.ReadTimeout):
 
 class _Probe:
     """httpcore's public trace callback for one attempt: was the connection reused, and did the
-    answer's headers arrive? A caller's own `trace` extension still gets every event."""
+    answer's headers arrive? A caller's own `trace` extension still gets every event. Our own
+    sockets (`_sockets`) also mark `received` when any byte comes in during the attempt: headers
+    cut short still mean the server saw the request (a caller's transport cannot tell us)."""
 
-    __slots__ = ("answered", "fresh", "sent", "then")
+    __slots__ = ("answered", "fresh", "received", "sent", "then")
 
     def __init__(self, then: Callable[[str, dict[str, Any]], Any] | None) -> None:
         self.then = then
-        self.fresh = self.sent = self.answered = False
+        self.fresh = self.sent = self.answered = self.received = False
 
     def __call__(self, name: str, info: dict[str, Any]) -> Any:
-        if name == "connection.connect_tcp.started":
+        # "connection.", or "socks." through a SOCKS proxy.
+        if name.endswith("connect_tcp.started"):
             self.fresh = True
         elif name.endswith("send_request_headers.started"):
             self.sent = True
@@ -219,7 +223,24 @@ class _Probe:
 
     def stale(self, error: httpx.TransportError) -> bool:
         """True when the request failed on a reused connection before any answer came."""
-        return self.sent and not self.fresh and not self.answered and isinstance(error, _STALE)
+        return (
+            self.sent
+            and not (self.fresh or self.answered or self.received)
+            and isinstance(error, _STALE)
+        )
+
+
+# The running attempt's probe, for our sockets to mark bytes received (this thread or task).
+probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
+    "mongars_probe", default=None
+)
+
+
+def answer_arrived() -> None:
+    """Some bytes came in on the running attempt's connection: not the keep-alive race."""
+    probe = probe_var.get()
+    if probe is not None:
+        probe.received = True
 
 
 class _Body:
@@ -321,15 +342,21 @@ class _RetryLayer(Generic[Inner]):
             deadline = fixed if deadline is None else min(deadline, fixed)
         trace = request.extensions.get("trace")
         retry = stale = 0
+        # A body streamed from an iterator or a file (through `client.api`'s httpx client) is
+        # spent by the attempt that sent it: it cannot go again once sending may have begun.
+        replayable = isinstance(request.stream, httpx.ByteStream)
         while True:
             started = time.monotonic()
             probe = _Probe(trace)
             request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
+            watched = probe_var.set(probe)
             try:
                 attempt = self._attempt(request, exchange, per_operation, deadline)
                 response = await otel.attempt(request, retry, attempt)
             except httpx.TransportError as error:
+                if not (replayable or isinstance(error, _NOT_SENT)):
+                    raise connection_error(error, request, retry + 1) from error
                 if probe.stale(error) and stale < _MAX_STALE and not _expired(deadline):
                     stale += 1
                     logger.info("resending %s %s: %s", request.method, request.url.path, error)
@@ -352,6 +379,8 @@ class _RetryLayer(Generic[Inner]):
                 if _give_up(wait, retry, policy, deadline):
                     return response
                 outcome = f"status {response.status_code}"
+            finally:
+                probe_var.reset(watched)
             assert wait is not None
             retry += 1
             logger.info(
@@ -499,10 +528,11 @@ def blocking_http_transport(
 def async_http_transport(
     *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None
 ) -> httpx.AsyncBaseTransport:
-    """httpx's asyncio transport; each attempt is cancelled at the call's deadline (`_sockets`)."""
-    from mongars_client._sockets import async_transport
+    """httpx's asyncio transport on sockets that tell the keep-alive resend when bytes arrive;
+    each attempt is cancelled at the call's deadline (`_sockets`)."""
+    from mongars_client._sockets import WatchedAsyncHTTPTransport
 
-    return async_transport(verify=verify, http2=http2, proxy=proxy)
+    return WatchedAsyncHTTPTransport(verify=verify, http2=http2, proxy=proxy)
 
 
 class RetryTransport(_RetryLayer[httpx.BaseTransport], httpx.BaseTransport):

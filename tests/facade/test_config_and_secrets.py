@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import sys
 import threading
 
 import httpx
@@ -237,4 +238,15 @@ def test_an_explicit_proxy_wins_and_its_password_never_shows(
     )
     with pytest.raises(errors.ConfigurationError) as caught:
         resolve_settings(base_url=BASE_URL, proxy=f"ftp://egress:{PROXY_SECRET}@127.0.0.7")
+    assert PROXY_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("client_class", [Client, AsyncClient])
+def test_a_socks_proxy_without_socksio_is_refused_when_the_client_is_made(
+    monkeypatch: pytest.MonkeyPatch, client_class: type[Client] | type[AsyncClient]
+) -> None:
+    monkeypatch.setitem(sys.modules, "socksio", None)  # as if not installed
+    given = f"socks5://egress:{PROXY_SECRET}@127.0.0.6:1080"
+    with pytest.raises(errors.ConfigurationError, match="socksio") as caught:
+        client_class(BASE_URL, token=make_jwt(), proxy=given)
     assert PROXY_SECRET not in str(caught.value)

@@ -7,11 +7,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpcore
 import httpx
 import pytest
 
 from mongars_client import AsyncClient, Client, errors
-from mongars_client._transport import RetryPolicy, parse_retry_after
+from mongars_client._transport import RetryPolicy, deadline_var, parse_retry_after
 from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer, chat_body, make_jwt
 
 # Taken at import, before the autouse fixture replaces it with an instant one.
@@ -262,3 +263,29 @@ async def test_a_call_cancelled_by_its_caller_is_cancelled_not_timed_out() -> No
             await call
         # The caller cancelled at once; the deadline passing later changes nothing.
         assert call.cancelled()
+
+
+class _Dripping(httpcore.NetworkStream):
+    """A connection whose every read returns a byte at once: a server that never stops."""
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return b"a"
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("operation", ["read", "write"])
+def test_blocking_sockets_wait_no_more_once_the_deadline_has_passed(operation: str) -> None:
+    # Past the deadline, a server answering every read at once must not keep the call going
+    # (headers a byte at a time are only checked by the sockets).
+    from mongars_client._sockets import _DeadlineStream
+
+    stream = _DeadlineStream(_Dripping())
+    reset = deadline_var.set(time.monotonic() - 0.01)
+    try:
+        wait = stream.read if operation == "read" else stream.write
+        with pytest.raises(httpcore.TimeoutException):
+            wait(b"x" if operation == "write" else 1, 5.0)  # type: ignore[arg-type]
+    finally:
+        deadline_var.reset(reset)
