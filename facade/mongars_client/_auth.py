@@ -60,31 +60,31 @@ class AnonymousOperations:
     def __init__(self, base_path: str) -> None:
         self._base_path = base_path.rstrip("/")
         self._exact: frozenset[tuple[str, str]] | None = None
-        self._templates: list[tuple[str, re.Pattern[str]]] = []
+        # Path templates by method: most calls' method has none (`client_overhead_*`).
+        self._templates: dict[str, list[re.Pattern[str]]] = {}
 
     def _load(self) -> frozenset[tuple[str, str]]:
         # On the first request, not at import: the generated package loads when first needed.
         from mongars_api.security import ANONYMOUS_OPERATIONS
 
         exact = {(m, p) for m, p in ANONYMOUS_OPERATIONS if "{" not in p}
-        self._templates = [
-            (m, re.compile(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(p))))
-            for m, p in ANONYMOUS_OPERATIONS
-            if "{" in p
-        ]
+        for method, template in ANONYMOUS_OPERATIONS:
+            if "{" in template:
+                pattern = re.compile(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template)))
+                self._templates.setdefault(method, []).append(pattern)
         self._exact = frozenset(exact)
         return self._exact
 
-    def match(self, request: httpx.Request) -> bool:
-        """Whether `request` is one of these operations."""
+    def match(self, method: str, path: str) -> bool:
+        """Whether a request of `method` to `path` (the URL's, decoded) is one of these."""
         exact = self._exact if self._exact is not None else self._load()
-        path = request.url.path
         if not path.startswith(self._base_path):
             return False
         path = path[len(self._base_path) :]
-        if (request.method, path) in exact:
+        if (method, path) in exact:
             return True
-        return any(m == request.method and p.fullmatch(path) for m, p in self._templates)
+        patterns = self._templates.get(method)
+        return patterns is not None and any(p.fullmatch(path) for p in patterns)
 
 
 def raise_for_status(response: httpx.Response) -> None:
@@ -268,9 +268,10 @@ class SessionAuth(httpx.Auth):
             token_from_login(failed)  # raises that login's error again, a new one for this call
 
     async def _flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if request.url.path in self._password_paths:
+        path = request.url.path  # decoded anew by each read of it (`client_overhead_*`)
+        if path in self._password_paths:
             self._check_transport()
-        if request.url.path == self._login_path or self._anonymous.match(request):
+        if path == self._login_path or self._anonymous.match(request.method, path):
             # No login, no bearer: a readiness probe must not fail on a credentials problem.
             response = await self._read((yield request))
             raise_for_status(response)

@@ -31,7 +31,12 @@ from typing import Any
 import httpcore
 import httpx
 
-from mongars_client._transport import answer_arrived, deadline_var
+from mongars_client._transport import (
+    answer_arrived,
+    connection_opened,
+    deadline_var,
+    request_sent,
+)
 from mongars_client.errors import ConfigurationError
 
 # httpx's default limits.
@@ -67,6 +72,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        request_sent()
         self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -101,6 +107,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         stream = self._backend.connect_tcp(
             host, port, _capped(timeout, httpcore.ConnectTimeout), local_address, socket_options
         )
+        connection_opened()
         return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:
@@ -135,6 +142,9 @@ class _ResponseStream(httpx.SyncByteStream):
 
 class DeadlineHTTPTransport(httpx.BaseTransport):
     """What `httpx.HTTPTransport` does, on a pool of `_DeadlineBackend` sockets."""
+
+    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
+    marks_attempts = True
 
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
@@ -219,6 +229,7 @@ class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        request_sent()
         await self._stream.write(buffer, timeout)
 
     async def aclose(self) -> None:
@@ -249,6 +260,7 @@ class _WatchedAsyncBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        connection_opened()
         return _WatchedAsyncStream(stream)
 
     async def sleep(self, seconds: float) -> None:
@@ -272,6 +284,9 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
 
 class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
     """What `httpx.AsyncHTTPTransport` does, on a pool of `_WatchedAsyncBackend` sockets."""
+
+    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
+    marks_attempts = True
 
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None

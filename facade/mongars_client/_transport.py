@@ -243,6 +243,20 @@ def answer_arrived() -> None:
         probe.received = True
 
 
+def request_sent() -> None:
+    """The running attempt wrote to its connection."""
+    probe = probe_var.get()
+    if probe is not None:
+        probe.sent = True
+
+
+def connection_opened() -> None:
+    """The running attempt opened a new connection: a failure on it is no keep-alive race."""
+    probe = probe_var.get()
+    if probe is not None:
+        probe.fresh = True
+
+
 class _Body:
     """An answer's body as it arrives, held to the size limit and to the call's deadline."""
 
@@ -314,6 +328,13 @@ class _RetryLayer(Generic[Inner]):
         own_sockets: bool = False,
     ) -> None:
         self._inner: Inner = inner
+        # Our transports' sockets (`_sockets`) mark the running attempt's probe; httpx's own
+        # report to it through httpcore's trace callback; any other transport tells nothing,
+        # so no probe: its stale connections, if it has any, are not told apart.
+        self._marks_attempts: bool = getattr(inner, "marks_attempts", False)
+        self._probes = self._marks_attempts or isinstance(
+            inner, httpx.HTTPTransport | httpx.AsyncHTTPTransport
+        )
         self._exchange = self._exchange_class(inner)
         self.policy = policy
         self.total_timeout = total_timeout
@@ -347,8 +368,12 @@ class _RetryLayer(Generic[Inner]):
         replayable = isinstance(request.stream, httpx.ByteStream)
         while True:
             started = time.monotonic()
-            probe = _Probe(trace)
-            request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
+            probe = _Probe(trace) if self._probes else None
+            # Our own transports' sockets tell the probe what happened; httpcore's trace
+            # callback, a dozen calls a request, is for httpx's transports only
+            # (`loopback_latency`).
+            if probe is not None and not self._marks_attempts:
+                request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
             watched = probe_var.set(probe)
             try:
@@ -357,7 +382,12 @@ class _RetryLayer(Generic[Inner]):
             except httpx.TransportError as error:
                 if not (replayable or isinstance(error, _NOT_SENT)):
                     raise connection_error(error, request, retry + 1) from error
-                if probe.stale(error) and stale < _MAX_STALE and not _expired(deadline):
+                if (
+                    probe is not None
+                    and probe.stale(error)
+                    and stale < _MAX_STALE
+                    and not _expired(deadline)
+                ):
                     stale += 1
                     logger.info("resending %s %s: %s", request.method, request.url.path, error)
                     continue
