@@ -18,12 +18,19 @@ headers included, could otherwise hold a call for as long as it likes.
 
 Both pools' sockets (httpcore's `network_backend=`) also tell the keep-alive resend
 (`_transport._Probe`) when a byte of the answer arrived: the server saw that request.
+
+Closing a transport closes every socket it opened (`_Opened`), and it opens none after that.
+httpcore's pool only closes the connections it lists; a call still running in another thread
+(the blocking event stream's reader, left behind by a bounded close()) would otherwise resend on
+a fresh connection the closed pool no longer lists, a socket nobody closes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -37,7 +44,7 @@ from mongars_client._transport import (
     deadline_var,
     request_sent,
 )
-from mongars_client.errors import ConfigurationError
+from mongars_client.errors import ConfigurationError, MonGARSError
 
 # httpx's default limits.
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
@@ -56,11 +63,52 @@ def _capped(timeout: float | None, expired: type[httpcore.TimeoutException]) -> 
     return remaining if timeout is None else min(timeout, remaining)
 
 
+class _Opened:
+    """The sockets of one transport not closed yet; once it is closed, no more (see above).
+
+    A lock, because the blocking client's calls come from any thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._streams: set[Any] = set()
+        self.closed = False
+
+    def add(self, stream: Any, replacing: Any = None) -> bool:
+        """Count `stream` in (`replacing` out: TLS took over its socket); False once closed,
+        and then the caller closes it and fails with `refused()`."""
+        with self._lock:
+            self._streams.discard(replacing)
+            if self.closed:
+                return False
+            self._streams.add(stream)
+            return True
+
+    def discard(self, stream: Any) -> None:
+        with self._lock:
+            self._streams.discard(stream)
+
+    def close(self) -> None:
+        """Refuse new sockets from now on."""
+        with self._lock:
+            self.closed = True
+
+    def left(self) -> list[Any]:
+        """The sockets still open, to close once the pool has closed what it lists."""
+        with self._lock:
+            return list(self._streams)
+
+
+def _refused() -> MonGARSError:
+    return MonGARSError("this client is closed; create a new one")
+
+
 class _DeadlineStream(httpcore.NetworkStream):
     """A blocking connection whose reads and writes never wait past the call's deadline."""
 
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    def __init__(self, stream: httpcore.NetworkStream, opened: _Opened) -> None:
         self._stream = stream
+        self._opened = opened
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -76,6 +124,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
+        self._opened.discard(self)
         self._stream.close()
 
     def start_tls(
@@ -84,17 +133,26 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        secured = self._stream.start_tls(
-            ssl_context, server_hostname, _capped(timeout, httpcore.ConnectTimeout)
-        )
-        return _DeadlineStream(secured)
+        try:
+            secured = self._stream.start_tls(
+                ssl_context, server_hostname, _capped(timeout, httpcore.ConnectTimeout)
+            )
+        except BaseException:
+            self.close()
+            raise
+        stream = _DeadlineStream(secured, self._opened)
+        if not self._opened.add(stream, replacing=self):
+            stream.close()
+            raise _refused()
+        return stream
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
     """httpcore's blocking sockets, as `_DeadlineStream`s."""
 
-    def __init__(self) -> None:
+    def __init__(self, opened: _Opened) -> None:
         self._backend = httpcore.SyncBackend()
+        self._opened = opened
 
     def connect_tcp(
         self,
@@ -104,11 +162,19 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_tcp(
-            host, port, _capped(timeout, httpcore.ConnectTimeout), local_address, socket_options
+        if self._opened.closed:
+            raise _refused()
+        stream = _DeadlineStream(
+            self._backend.connect_tcp(
+                host, port, _capped(timeout, httpcore.ConnectTimeout), local_address, socket_options
+            ),
+            self._opened,
         )
+        if not self._opened.add(stream):  # the transport closed while this one connected
+            stream.close()
+            raise _refused()
         connection_opened()
-        return _DeadlineStream(stream)
+        return stream
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
@@ -149,6 +215,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
+        self._opened = _Opened()
         self._connections = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             proxy=None if proxy is None else _core_proxy(proxy),
@@ -156,7 +223,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
             max_keepalive_connections=_LIMITS.max_keepalive_connections,
             keepalive_expiry=_LIMITS.keepalive_expiry,
             http2=http2,
-            network_backend=_DeadlineBackend(),
+            network_backend=_DeadlineBackend(self._opened),
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -174,8 +241,12 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every socket this transport opened, pooled or not, and refuse new ones."""
+        self._opened.close()
         self._connections.close()
+        for stream in self._opened.left():  # opened by a call the pool no longer lists
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _core_request(request: httpx.Request) -> httpcore.Request:
@@ -216,8 +287,9 @@ class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
     """An asyncio connection that tells the running attempt when bytes arrive (`_Probe`); the
     deadline is a cancellation (see the docstring), so its waits are left as they are."""
 
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+    def __init__(self, stream: httpcore.AsyncNetworkStream, opened: _Opened) -> None:
         self._stream = stream
+        self._opened = opened
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -233,6 +305,7 @@ class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
         await self._stream.write(buffer, timeout)
 
     async def aclose(self) -> None:
+        self._opened.discard(self)
         await self._stream.aclose()
 
     async def start_tls(
@@ -241,15 +314,24 @@ class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        secured = await self._stream.start_tls(ssl_context, server_hostname, timeout)
-        return _WatchedAsyncStream(secured)
+        try:
+            secured = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        except BaseException:
+            await self.aclose()
+            raise
+        stream = _WatchedAsyncStream(secured, self._opened)
+        if not self._opened.add(stream, replacing=self):
+            await stream.aclose()
+            raise _refused()
+        return stream
 
 
 class _WatchedAsyncBackend(httpcore.AsyncNetworkBackend):
     """httpcore's anyio sockets, as `_WatchedAsyncStream`s."""
 
-    def __init__(self) -> None:
+    def __init__(self, opened: _Opened) -> None:
         self._backend = httpcore.AnyIOBackend()
+        self._opened = opened
 
     async def connect_tcp(
         self,
@@ -259,9 +341,17 @@ class _WatchedAsyncBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        if self._opened.closed:
+            raise _refused()
+        stream = _WatchedAsyncStream(
+            await self._backend.connect_tcp(host, port, timeout, local_address, socket_options),
+            self._opened,
+        )
+        if not self._opened.add(stream):  # the transport closed while this one connected
+            await stream.aclose()
+            raise _refused()
         connection_opened()
-        return _WatchedAsyncStream(stream)
+        return stream
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
@@ -291,6 +381,7 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
+        self._opened = _Opened()
         self._connections = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify),
             proxy=None if proxy is None else _core_proxy(proxy),
@@ -298,7 +389,7 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
             max_keepalive_connections=_LIMITS.max_keepalive_connections,
             keepalive_expiry=_LIMITS.keepalive_expiry,
             http2=http2,
-            network_backend=_WatchedAsyncBackend(),
+            network_backend=_WatchedAsyncBackend(self._opened),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -316,5 +407,9 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        """Close every pooled connection."""
+        """Close every socket this transport opened, pooled or not, and refuse new ones."""
+        self._opened.close()
         await self._connections.aclose()
+        for stream in self._opened.left():  # opened by a call the pool no longer lists
+            with contextlib.suppress(Exception):
+                await stream.aclose()

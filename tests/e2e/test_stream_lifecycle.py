@@ -242,3 +242,32 @@ def test_a_reader_left_to_finish_after_close_opens_no_connection(
         if thread.name == "mongars-stream-reader":
             thread.join(10.0)
     assert statuses(sim, STREAM) == [101]
+
+
+def test_closing_the_client_under_a_reader_in_a_ticket_request_opens_no_connection(
+    mode: str, portal: BlockingPortal, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Closing the client closes the connection of the reader's ticket request (a blocking reader
+    # outlives a bounded close()). The reader must not resend that request on a fresh connection:
+    # the closed pool no longer lists it, and nobody would ever close that socket.
+    caplog.set_level(logging.INFO, logger="mongars_client.stream")
+    sim = Simulator(users={"u1": PASSWORD})
+    sim.start()
+    options = StreamOptions(close_timeout=0.3, backoff_base=0.01, backoff_cap=0.02)
+    try:
+        with make_client(mode, portal, sim.base_url, origin=sim.origin, timeout=20.0) as client:
+            client.login("u1", PASSWORD)
+            with client.stream(options=options) as events:
+                leave_the_reader_in_a_ticket_request(events, sim, caplog, latency=2.0)
+            answered = len(statuses(sim, TICKET))
+            sim.faults.latency(0.0)  # a resend would be answered at once
+        deadline = time.monotonic() + 10.0
+        while len(statuses(sim, TICKET)) == answered:  # the answer to the request in flight
+            assert time.monotonic() < deadline, "the request in flight was never answered"
+            time.sleep(0.01)
+        for thread in threading.enumerate():  # the blocking reader, once that answer came
+            if thread.name == "mongars-stream-reader":
+                thread.join(10.0)
+        assert len(statuses(sim, TICKET)) == answered + 1  # and no resend
+    finally:
+        sim.stop()
