@@ -206,6 +206,18 @@ class _ResponseStream(httpx.SyncByteStream):
         self._response.close()
 
 
+def _pool_options(verify: ssl.SSLContext | bool, http2: bool, proxy: str | None) -> dict[str, Any]:
+    """What both httpcore pools are given, as `httpx.HTTPTransport` would give them."""
+    return {
+        "ssl_context": httpx.create_ssl_context(verify=verify),
+        "proxy": None if proxy is None else _core_proxy(proxy),
+        "max_connections": _LIMITS.max_connections,
+        "max_keepalive_connections": _LIMITS.max_keepalive_connections,
+        "keepalive_expiry": _LIMITS.keepalive_expiry,
+        "http2": http2,
+    }
+
+
 class DeadlineHTTPTransport(httpx.BaseTransport):
     """What `httpx.HTTPTransport` does, on a pool of `_DeadlineBackend` sockets."""
 
@@ -217,13 +229,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
     ) -> None:
         self._opened = _Opened()
         self._connections = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            proxy=None if proxy is None else _core_proxy(proxy),
-            max_connections=_LIMITS.max_connections,
-            max_keepalive_connections=_LIMITS.max_keepalive_connections,
-            keepalive_expiry=_LIMITS.keepalive_expiry,
-            http2=http2,
-            network_backend=_DeadlineBackend(self._opened),
+            **_pool_options(verify, http2, proxy), network_backend=_DeadlineBackend(self._opened)
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -383,12 +389,7 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._opened = _Opened()
         self._connections = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            proxy=None if proxy is None else _core_proxy(proxy),
-            max_connections=_LIMITS.max_connections,
-            max_keepalive_connections=_LIMITS.max_keepalive_connections,
-            keepalive_expiry=_LIMITS.keepalive_expiry,
-            http2=http2,
+            **_pool_options(verify, http2, proxy),
             network_backend=_WatchedAsyncBackend(self._opened),
         )
 
