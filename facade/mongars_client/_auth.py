@@ -23,7 +23,7 @@ import httpx
 
 from mongars_client import _otel as otel
 from mongars_client._bridge import iterate_sync
-from mongars_client._redact import pin_secret, unpin_secret
+from mongars_client._redact import pin_secret, release_secret_later, unpin_secret
 from mongars_client._token import Token, http_date
 from mongars_client._transport import DEADLINE, call_timeout, parse_retry_after
 from mongars_client.errors import (
@@ -132,8 +132,9 @@ def token_from_login(response: httpx.Response) -> Token:
 
 
 def _release_pins(pins: list[str]) -> None:
+    # A finalizer: the collector may run it while this thread is inside `redact`.
     for secret in pins:
-        unpin_secret(secret)
+        release_secret_later(secret)
 
 
 class SessionAuth(httpx.Auth):

@@ -8,6 +8,7 @@ of the libraries we drive (httpx and httpcore log URLs; websockets logs the `?t=
 
 from __future__ import annotations
 
+import collections
 import logging
 import re
 import threading
@@ -54,6 +55,10 @@ _secrets: dict[str, None] = {}
 # aged out, however many tickets a long-lived process issues.
 _pinned: dict[str, int] = {}
 _lock = threading.Lock()
+# Secrets whose holder was collected: `release_secret_later` queues them, and whoever takes `_lock`
+# next unpins them. The garbage collector runs finalizers at any allocation, including one made
+# while this thread holds `_lock`; unpinning right there would wait on that lock forever.
+_released: collections.deque[str] = collections.deque()
 
 
 # Shorter values are left to the patterns: masking every "wrong" or "admin" in every message
@@ -66,6 +71,7 @@ def register_secret(value: str | None) -> None:
     if not value or len(value) < MIN_SECRET_LENGTH:
         return
     with _lock:
+        _unpin_released()
         _secrets.pop(value, None)  # seen again: the newest, last to age out
         _secrets[value] = None
         while len(_secrets) > _MAX_REMEMBERED:
@@ -78,6 +84,7 @@ def pin_secret(value: str | None) -> None:
         return
     register_secret(value)
     with _lock:
+        _unpin_released()
         _pinned[value] = _pinned.get(value, 0) + 1
 
 
@@ -86,11 +93,27 @@ def unpin_secret(value: str | None) -> None:
     if not value:
         return
     with _lock:
-        holders = _pinned.get(value, 0) - 1
-        if holders > 0:
-            _pinned[value] = holders
-        else:
-            _pinned.pop(value, None)
+        _unpin_released()
+        _unpin(value)
+
+
+def release_secret_later(value: str) -> None:
+    """`unpin_secret` for a finalizer: safe wherever the collector runs it (see `_released`)."""
+    _released.append(value)
+
+
+def _unpin(value: str) -> None:
+    holders = _pinned.get(value, 0) - 1
+    if holders > 0:
+        _pinned[value] = holders
+    else:
+        _pinned.pop(value, None)
+
+
+def _unpin_released() -> None:
+    """Apply the queued releases; the caller holds `_lock`."""
+    while _released:
+        _unpin(_released.popleft())
 
 
 def _mask_bearer(match: re.Match[str]) -> str:
@@ -105,6 +128,7 @@ def redact(text: str) -> str:
     if not text:
         return text
     with _lock:
+        _unpin_released()
         known = [s for s in _secrets if s in text]
         known += [s for s in _pinned if s in text]
     for secret in sorted(known, key=len, reverse=True):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import subprocess
 import sys
+import textwrap
 import threading
 
 import httpx
@@ -117,6 +119,45 @@ def test_redact_masks_patterns_and_known_secrets() -> None:
     for secret in ("abc.def", jwt, "dGlja2V0.123.abc", "zzz", "hunter22", "=secret"):
         assert secret not in cleaned
     assert "&x=1" in cleaned and "operator_id=o" in cleaned
+
+
+# Clients dropped in reference cycles, so that only the collector frees them, and a collection at
+# nearly every allocation: some run inside `redact` while it holds its lock, and the client's
+# finalizer gives its password back right there. A deadlock shows as the child's timeout.
+_COLLECTED_INSIDE_REDACT = textwrap.dedent(
+    """
+    import gc
+    from mongars_client import Client
+    from mongars_client import _redact
+
+    password = "a-password-of-some-length"
+    gc.set_threshold(1, 1, 1)
+    for _ in range(60):
+        client = Client(base_url="http://127.0.0.1:9", username="u1", password=password)
+        cycle = [client]
+        cycle.append(cycle)
+        del client, cycle
+        for _ in range(20):
+            _redact.redact("a line to log")
+    gc.collect()
+    _redact.redact("the releases the finalizers queued apply at the next use")
+    print(password in _redact._pinned)
+    """
+)
+
+
+def test_a_client_collected_while_a_log_line_is_redacted_does_not_deadlock() -> None:
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _COLLECTED_INSIDE_REDACT],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the client's finalizer waited on the redaction lock its own thread held")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"  # every collected client gave its password back
 
 
 def test_nothing_secret_reaches_any_log_record(

@@ -279,9 +279,9 @@ class _Dripping(httpcore.NetworkStream):
 def test_blocking_sockets_wait_no_more_once_the_deadline_has_passed(operation: str) -> None:
     # Past the deadline, a server answering every read at once must not keep the call going
     # (headers a byte at a time are only checked by the sockets).
-    from mongars_client._sockets import _DeadlineStream
+    from mongars_client._sockets import _DeadlineStream, _Opened
 
-    stream = _DeadlineStream(_Dripping())
+    stream = _DeadlineStream(_Dripping(), _Opened())
     reset = deadline_var.set(time.monotonic() - 0.01)
     try:
         wait = stream.read if operation == "read" else stream.write
