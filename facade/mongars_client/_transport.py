@@ -328,12 +328,15 @@ class _RetryLayer(Generic[Inner]):
         own_sockets: bool = False,
     ) -> None:
         self._inner: Inner = inner
-        # Our transports' sockets (`_sockets`) mark the running attempt's probe; httpx's own
-        # report to it through httpcore's trace callback; any other transport tells nothing,
+        # How an attempt's probe learns what happened on the wire: our transports' sockets mark
+        # it (`marks_attempts`, HTTP/1.1), or httpcore's trace callback tells it (httpx's own
+        # transports, a caller's client, ours over HTTP/2). Any other transport tells nothing,
         # so no probe: its stale connections, if it has any, are not told apart.
         self._marks_attempts: bool = getattr(inner, "marks_attempts", False)
-        self._probes = self._marks_attempts or isinstance(
-            inner, httpx.HTTPTransport | httpx.AsyncHTTPTransport
+        self._probes = (
+            self._marks_attempts
+            or getattr(inner, "reports_trace", False)
+            or isinstance(inner, httpx.HTTPTransport | httpx.AsyncHTTPTransport)
         )
         self._exchange = self._exchange_class(inner)
         self.policy = policy
@@ -369,9 +372,7 @@ class _RetryLayer(Generic[Inner]):
         while True:
             started = time.monotonic()
             probe = _Probe(trace) if self._probes else None
-            # Our own transports' sockets tell the probe what happened; httpcore's trace
-            # callback, a dozen calls a request, is for httpx's transports only
-            # (`loopback_latency`).
+            # httpcore's trace callback only where the sockets do not mark the probe (__init__).
             if probe is not None and not self._marks_attempts:
                 request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
             wait: float | None
@@ -596,6 +597,9 @@ class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBase
 class ClientTransport(httpx.BaseTransport):
     """Sends through a caller's own `httpx.Client` (its proxies, TLS and hooks apply)."""
 
+    # The caller's client hands the trace extension to its transport; httpx's own report.
+    reports_trace = True
+
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
 
@@ -606,6 +610,9 @@ class ClientTransport(httpx.BaseTransport):
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
     """Sends through a caller's own `httpx.AsyncClient` (its proxies, TLS and hooks apply)."""
+
+    # The caller's client hands the trace extension to its transport; httpx's own report.
+    reports_trace = True
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client

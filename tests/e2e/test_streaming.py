@@ -21,6 +21,7 @@ from mongars_client.streaming import (
 )
 from mongars_client.testing import Simulator
 from tests.e2e.conftest import PASSWORD, Target, make_client
+from tests.reliability.support import threads_started_since
 
 TICKET = "/api/v1/auth/ws/ticket"
 STREAM = "/ws/chat/"
@@ -200,7 +201,7 @@ def test_leaving_closes_with_1000_and_leaves_nothing_running(
             next_of(iter(events), HistorySnapshot)
         list(client.chat_stream("and close"))
     assert sim.ws_closes == [(1000, ""), (1000, "")]
-    assert set(threading.enumerate()) <= threads_before
+    assert threads_started_since(threads_before) == []
     assert portal.call(other_tasks) == tasks_before
 
 

@@ -256,6 +256,7 @@ def stream_blocking(url: str, token: str, sim: Simulator) -> Any:
                     return run_sync(until_the_sentinel(BlockingEvents(stream), sim))
                 finally:
                     watchdog.cancel()
+                    watchdog.join()  # a cancelled timer's thread still has to end
         except StreamError as error:
             return error
 

@@ -9,13 +9,19 @@ POSTs: never retried, so a failure would show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+import h2.config
+import h2.connection
+import h2.events
 import httpx
 import pytest
 import trustme
@@ -25,6 +31,7 @@ from hypercorn.config import Config
 from mongars_client import AsyncClient
 from mongars_client.errors import APITimeoutError
 from mongars_client.testing import Simulator
+from tests.facade.conftest import chat_body, make_jwt
 from tests.reliability.support import PASSWORD, USERNAME
 from tests.reliability.test_tls import trusting
 
@@ -160,3 +167,84 @@ def test_a_short_deadline_does_not_fail_its_neighbours_on_one_http2_connection_a
 
 # No blocking variant: httpcore's blocking HTTP/2 connection fails when threads share it, deadline
 # or not (encode/httpx#3072); the README sends concurrent HTTP/2 callers to AsyncClient.
+
+
+class AnswersThenDrops:
+    """A raw HTTP/2 server (h2 over TLS): it answers the first chat in full; once the next two
+    have arrived, it sends the start of both answers (headers and a few bytes of body) in one
+    write and closes the connection. Whichever task reads that write reads both answers."""
+
+    def __init__(self, ca: trustme.CA) -> None:
+        self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1").configure_cert(self._context)
+        self._context.set_alpn_protocols(["h2"])
+        self._listening = socket.socket()
+        self._listening.bind(("127.0.0.1", 0))
+        self._listening.listen()
+        self.url = f"https://127.0.0.1:{self._listening.getsockname()[1]}"
+        self.chats = 0
+        self._thread = threading.Thread(target=self._serve, name="h2-drops", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._listening.shutdown(socket.SHUT_RDWR)  # wakes accept(), which close() alone does not
+        self._listening.close()
+        self._thread.join(10)
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):  # the listening socket closed: the test is over
+            while True:
+                raw, _ = self._listening.accept()
+                with (
+                    contextlib.suppress(OSError),
+                    self._context.wrap_socket(raw, server_side=True) as tls,
+                ):
+                    self._answer(tls)
+
+    def _answer(self, tls: ssl.SSLSocket) -> None:
+        connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        connection.initiate_connection()
+        tls.sendall(connection.data_to_send())
+        waiting: list[int] = []
+        while data := tls.recv(65535):
+            for event in connection.receive_data(data):
+                if isinstance(event, h2.events.StreamEnded):
+                    self.chats += 1
+                    waiting.append(event.stream_id)
+            tls.sendall(connection.data_to_send())
+            if self.chats == 1 and waiting:
+                body = json.dumps(chat_body()).encode()
+                head = [(":status", "200"), ("content-type", "application/json")]
+                first = waiting.pop()
+                connection.send_headers(first, [*head, ("content-length", str(len(body)))])
+                connection.send_data(first, body, end_stream=True)
+                tls.sendall(connection.data_to_send())
+            if len(waiting) == 2:
+                for stream_id in waiting:
+                    connection.send_headers(
+                        stream_id, [(":status", "200"), ("content-length", "100")]
+                    )
+                    connection.send_data(stream_id, b"{" * 10)
+                tls.sendall(connection.data_to_send())
+                return
+
+
+def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(ca: trustme.CA) -> None:
+    # Both answers had begun: the server saw both chats, so neither is the keep-alive race,
+    # although one task read the other's answer (httpcore reads for every stream of a
+    # connection in whichever task holds its read lock).
+    async def scenario() -> list[Any]:
+        async with AsyncClient(
+            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
+        ) as client:
+            assert (await client.chat("first")).response
+            chats = [client.chat("second"), client.chat("third")]
+            return await asyncio.gather(*chats, return_exceptions=True)
+
+    with AnswersThenDrops(ca) as server:
+        results = asyncio.run(scenario())
+    assert [outcome(result) for result in results] == ["APIConnectionError"] * 2, results
+    assert server.chats == 3

@@ -126,6 +126,7 @@ def test_200000_events_in_bounded_memory(servers: tuple[Simulator, FaultProxy], 
                     result = run_sync(consume(BlockingEvents(stream)))
                 finally:
                     watchdog.cancel()
+                    watchdog.join()  # a cancelled timer's thread still has to end
         else:
 
             async def main() -> dict[str, Any]:
