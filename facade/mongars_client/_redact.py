@@ -55,9 +55,12 @@ _secrets: dict[str, None] = {}
 # aged out, however many tickets a long-lived process issues.
 _pinned: dict[str, int] = {}
 _lock = threading.Lock()
-# Secrets whose holder was collected: `release_secret_later` queues them, and whoever takes `_lock`
-# next unpins them. The garbage collector runs finalizers at any allocation, including one made
-# while this thread holds `_lock`; unpinning right there would wait on that lock forever.
+# The garbage collector runs finalizers at any allocation, including one made while this thread
+# holds `_lock`, and a finalizer may log (a stream closed by the collector) or give a secret
+# back: waiting on `_lock` there would wait forever. So `redact` reads `_masked`, a snapshot the
+# writers replace under the lock, and finalizers queue their releases in `_released` for the
+# next writer to apply.
+_masked: tuple[str, ...] = ()
 _released: collections.deque[str] = collections.deque()
 
 
@@ -76,6 +79,7 @@ def register_secret(value: str | None) -> None:
         _secrets[value] = None
         while len(_secrets) > _MAX_REMEMBERED:
             del _secrets[next(iter(_secrets))]
+        _publish()
 
 
 def pin_secret(value: str | None) -> None:
@@ -86,6 +90,7 @@ def pin_secret(value: str | None) -> None:
     with _lock:
         _unpin_released()
         _pinned[value] = _pinned.get(value, 0) + 1
+        _publish()
 
 
 def unpin_secret(value: str | None) -> None:
@@ -95,6 +100,7 @@ def unpin_secret(value: str | None) -> None:
     with _lock:
         _unpin_released()
         _unpin(value)
+        _publish()
 
 
 def release_secret_later(value: str) -> None:
@@ -116,6 +122,12 @@ def _unpin_released() -> None:
         _unpin(_released.popleft())
 
 
+def _publish() -> None:
+    """Replace `redact`'s snapshot; the caller holds `_lock`."""
+    global _masked
+    _masked = (*_secrets, *_pinned)
+
+
 def _mask_bearer(match: re.Match[str]) -> str:
     value = match.group(2)
     if _PROSE_WORD.fullmatch(value):  # a word of prose, not a credential: keep it
@@ -127,10 +139,7 @@ def redact(text: str) -> str:
     """`text` with every known secret and every secret-looking pattern replaced by `***`."""
     if not text:
         return text
-    with _lock:
-        _unpin_released()
-        known = [s for s in _secrets if s in text]
-        known += [s for s in _pinned if s in text]
+    known = [s for s in _masked if s in text]  # no lock: see `_masked`
     for secret in sorted(known, key=len, reverse=True):
         text = text.replace(secret, MASK)
     text = _BEARER.sub(_mask_bearer, text)

@@ -33,6 +33,7 @@ import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
+from socket import SHUT_RDWR
 from typing import Any
 
 import httpcore
@@ -85,8 +86,9 @@ class _Opened:
             return True
 
     def discard(self, stream: Any) -> None:
-        with self._lock:
-            self._streams.discard(stream)
+        # No lock: set.discard is atomic, and a stream closed by the garbage collector (inside
+        # `left()`'s allocation, say) would otherwise wait on a lock its own thread holds.
+        self._streams.discard(stream)
 
     def close(self) -> None:
         """Refuse new sockets from now on."""
@@ -125,6 +127,14 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def close(self) -> None:
         self._opened.discard(self)
+        if self._opened.closed:
+            # The transport is closing: a call in another thread may be blocked reading this
+            # socket. shutdown() wakes it (and the server sees the close at once); close() alone
+            # would leave it waiting for the server's answer.
+            with contextlib.suppress(OSError):
+                connected = self._stream.get_extra_info("socket")
+                if connected is not None:
+                    connected.shutdown(SHUT_RDWR)
         self._stream.close()
 
     def start_tls(

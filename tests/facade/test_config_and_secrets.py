@@ -140,7 +140,7 @@ _COLLECTED_INSIDE_REDACT = textwrap.dedent(
         for _ in range(20):
             _redact.redact("a line to log")
     gc.collect()
-    _redact.redact("the releases the finalizers queued apply at the next use")
+    _redact.register_secret("another-secret")  # the next writer applies the queued releases
     print(password in _redact._pinned)
     """
 )
