@@ -16,8 +16,9 @@ headers included, could otherwise hold a call for as long as it likes.
   is cut to the time left when the attempt starts, and the deadline is checked between the chunks
   of the answer (`_transport._Body`); the asyncio client also cancels at the deadline.
 
-Both pools' sockets (httpcore's `network_backend=`) also tell the keep-alive resend
-(`_transport._Probe`) when a byte of the answer arrived: the server saw that request.
+Both pools' sockets (httpcore's `network_backend=`) also count the bytes each connection
+receives, for the keep-alive resend (`_transport._Probe`): a byte in once a request went out
+means the server saw it.
 
 Closing a transport closes every socket it opened (`_Opened`), and it opens none after that.
 httpcore's pool only closes the connections it lists; a call still running in another thread
@@ -39,12 +40,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from mongars_client._transport import (
-    answer_arrived,
-    connection_opened,
-    deadline_var,
-    request_sent,
-)
+from mongars_client._transport import connection_opened, deadline_var, request_sent
 from mongars_client.errors import ConfigurationError, MonGARSError
 
 # httpx's default limits.
@@ -111,19 +107,28 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream, opened: _Opened) -> None:
         self._stream = stream
         self._opened = opened
+        self.received = 0  # bytes, for the keep-alive resend (`_transport._Probe`)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
+    # ssl raises ValueError on a socket that close() or shutdown() in another thread (the
+    # transport's close, see above) left "closed or unwrapped": a failed read or write all the same.
+
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
-        if data:
-            answer_arrived()
+        try:
+            data = self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
+        except ValueError as error:
+            raise httpcore.ReadError(str(error)) from error
+        self.received += len(data)
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        request_sent()
-        self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
+        request_sent(self)
+        try:
+            self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
+        except ValueError as error:
+            raise httpcore.WriteError(str(error)) from error
 
     def close(self) -> None:
         self._opened.discard(self)
@@ -231,17 +236,12 @@ def _pool_options(verify: ssl.SSLContext | bool, http2: bool, proxy: str | None)
 class DeadlineHTTPTransport(httpx.BaseTransport):
     """What `httpx.HTTPTransport` does, on a pool of `_DeadlineBackend` sockets."""
 
-    # httpcore hands it the trace extension, so the retry layer can always probe through it.
-    reports_trace = True
+    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
+    marks_attempts = True
 
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
-        # Its sockets tell the retry layer's probe of each attempt what happened on the wire,
-        # a dozen calls fewer per request than httpcore's trace (`loopback_latency`). Not over
-        # HTTP/2: there one task reads the answers of every request on the connection, and only
-        # httpcore's per-request events say which request was answered.
-        self.marks_attempts = not http2
         self._opened = _Opened()
         self._connections = httpcore.ConnectionPool(
             **_pool_options(verify, http2, proxy), network_backend=_DeadlineBackend(self._opened)
@@ -305,24 +305,24 @@ def _core_proxy(url: str) -> httpcore.Proxy:
 
 
 class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
-    """An asyncio connection that tells the running attempt when bytes arrive (`_Probe`); the
-    deadline is a cancellation (see the docstring), so its waits are left as they are."""
+    """An asyncio connection that counts the bytes it receives (`_Probe`); the deadline is a
+    cancellation (see the docstring), so its waits are left as they are."""
 
     def __init__(self, stream: httpcore.AsyncNetworkStream, opened: _Opened) -> None:
         self._stream = stream
         self._opened = opened
+        self.received = 0  # bytes, for the keep-alive resend (`_transport._Probe`)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data = await self._stream.read(max_bytes, timeout)
-        if data:
-            answer_arrived()
+        self.received += len(data)
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        request_sent()
+        request_sent(self)
         await self._stream.write(buffer, timeout)
 
     async def aclose(self) -> None:
@@ -396,17 +396,12 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
 class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
     """What `httpx.AsyncHTTPTransport` does, on a pool of `_WatchedAsyncBackend` sockets."""
 
-    # httpcore hands it the trace extension, so the retry layer can always probe through it.
-    reports_trace = True
+    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
+    marks_attempts = True
 
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
-        # Its sockets tell the retry layer's probe of each attempt what happened on the wire,
-        # a dozen calls fewer per request than httpcore's trace (`loopback_latency`). Not over
-        # HTTP/2: there one task reads the answers of every request on the connection, and only
-        # httpcore's per-request events say which request was answered.
-        self.marks_attempts = not http2
         self._opened = _Opened()
         self._connections = httpcore.AsyncConnectionPool(
             **_pool_options(verify, http2, proxy),

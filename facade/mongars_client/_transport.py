@@ -10,7 +10,8 @@ What is retried, with exponential backoff, jitter and a cap:
   `Retry-After` above `max_retry_wait` is not waited for: the 429 goes up at once.
 - a request that failed on a reused keep-alive connection before any byte of the answer came
   (the server closed it as the request left, and never saw it): every method, at once, on a fresh
-  connection, without counting as a retry.
+  connection, without counting as a retry. Only on our own transports, whose sockets can tell
+  (`_Probe`).
 - but never a body streamed from an iterator or a file once sending may have begun: it is spent.
 
 The whole-call timeout bounds everything a call does, its attempts and the waits between them
@@ -26,7 +27,6 @@ import contextlib
 import contextvars
 import dataclasses
 import email.utils
-import inspect
 import logging
 import random
 import ssl
@@ -194,60 +194,52 @@ class _DeadlineExceeded(httpx.ReadTimeout):
 
 
 class _Probe:
-    """httpcore's public trace callback for one attempt: was the connection reused, and did the
-    answer's headers arrive? A caller's own `trace` extension still gets every event. Our own
-    sockets (`_sockets`) also mark `received` when any byte comes in during the attempt: headers
-    cut short still mean the server saw the request (a caller's transport cannot tell us)."""
+    """What one attempt did on the wire, as our sockets (`_sockets`) report it: did it open a
+    new connection, and did any byte come in on its connection once its request went out?
 
-    __slots__ = ("answered", "fresh", "received", "sent", "then")
+    Bytes are counted per connection, not per task: over HTTP/2 one task reads the answers of
+    every request on a connection, so "this task read nothing" would prove nothing. Only our own
+    transports' sockets report (`marks_attempts`); through any other (a caller's `http_client=`,
+    httpx's own) an attempt cannot know whether its answer had begun, so nothing is resent as
+    the keep-alive race there: a POST the server saw must not run twice.
+    """
 
-    def __init__(self, then: Callable[[str, dict[str, Any]], Any] | None) -> None:
-        self.then = then
-        self.fresh = self.sent = self.answered = self.received = False
+    __slots__ = ("connection", "fresh", "received_before")
 
-    def __call__(self, name: str, info: dict[str, Any]) -> Any:
-        # "connection.", or "socks." through a SOCKS proxy.
-        if name.endswith("connect_tcp.started"):
-            self.fresh = True
-        elif name.endswith("send_request_headers.started"):
-            self.sent = True
-        elif name.endswith("receive_response_headers.complete"):
-            self.answered = True
-        return None if self.then is None else self.then(name, info)
-
-    async def traced(self, name: str, info: dict[str, Any]) -> None:
-        """The same, as httpcore's asyncio side wants it: a coroutine function."""
-        result = self(name, info)
-        if inspect.isawaitable(result):
-            await result
+    def __init__(self) -> None:
+        self.fresh = False
+        self.connection: Connection | None = None
+        self.received_before = 0
 
     def stale(self, error: httpx.TransportError) -> bool:
         """True when the request failed on a reused connection before any answer came."""
+        connection = self.connection
         return (
-            self.sent
-            and not (self.fresh or self.answered or self.received)
+            connection is not None
+            and not self.fresh
+            and connection.received == self.received_before
             and isinstance(error, _STALE)
         )
 
 
-# The running attempt's probe, for our sockets to mark bytes received (this thread or task).
+class Connection(Protocol):
+    """A socket of ours, as the probe sees it: the bytes it has received so far."""
+
+    received: int
+
+
+# The running attempt's probe, for our sockets to mark (this thread or task).
 probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
     "mongars_probe", default=None
 )
 
 
-def answer_arrived() -> None:
-    """Some bytes came in on the running attempt's connection: not the keep-alive race."""
+def request_sent(connection: Connection) -> None:
+    """The running attempt writes to `connection`: from now on, a byte in is an answer begun."""
     probe = probe_var.get()
-    if probe is not None:
-        probe.received = True
-
-
-def request_sent() -> None:
-    """The running attempt wrote to its connection."""
-    probe = probe_var.get()
-    if probe is not None:
-        probe.sent = True
+    if probe is not None and probe.connection is not connection:
+        probe.connection = connection
+        probe.received_before = connection.received
 
 
 def connection_opened() -> None:
@@ -328,16 +320,8 @@ class _RetryLayer(Generic[Inner]):
         own_sockets: bool = False,
     ) -> None:
         self._inner: Inner = inner
-        # How an attempt's probe learns what happened on the wire: our transports' sockets mark
-        # it (`marks_attempts`, HTTP/1.1), or httpcore's trace callback tells it (httpx's own
-        # transports, a caller's client, ours over HTTP/2). Any other transport tells nothing,
-        # so no probe: its stale connections, if it has any, are not told apart.
-        self._marks_attempts: bool = getattr(inner, "marks_attempts", False)
-        self._probes = (
-            self._marks_attempts
-            or getattr(inner, "reports_trace", False)
-            or isinstance(inner, httpx.HTTPTransport | httpx.AsyncHTTPTransport)
-        )
+        # Only our transports' sockets tell an attempt what happened on the wire (`_Probe`).
+        self._probes: bool = getattr(inner, "marks_attempts", False)
         self._exchange = self._exchange_class(inner)
         self.policy = policy
         self.total_timeout = total_timeout
@@ -364,17 +348,13 @@ class _RetryLayer(Generic[Inner]):
         fixed: float | None = request.extensions.get(DEADLINE)
         if fixed is not None:
             deadline = fixed if deadline is None else min(deadline, fixed)
-        trace = request.extensions.get("trace")
         retry = stale = 0
         # A body streamed from an iterator or a file (through `client.api`'s httpx client) is
         # spent by the attempt that sent it: it cannot go again once sending may have begun.
         replayable = isinstance(request.stream, httpx.ByteStream)
         while True:
             started = time.monotonic()
-            probe = _Probe(trace) if self._probes else None
-            # httpcore's trace callback only where the sockets do not mark the probe (__init__).
-            if probe is not None and not self._marks_attempts:
-                request.extensions["trace"] = probe.traced if exchange.asynchronous else probe
+            probe = _Probe() if self._probes else None
             wait: float | None
             watched = probe_var.set(probe)
             try:
@@ -597,9 +577,6 @@ class AsyncRetryTransport(_RetryLayer[httpx.AsyncBaseTransport], httpx.AsyncBase
 class ClientTransport(httpx.BaseTransport):
     """Sends through a caller's own `httpx.Client` (its proxies, TLS and hooks apply)."""
 
-    # The caller's client hands the trace extension to its transport; httpx's own report.
-    reports_trace = True
-
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
 
@@ -610,9 +587,6 @@ class ClientTransport(httpx.BaseTransport):
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
     """Sends through a caller's own `httpx.AsyncClient` (its proxies, TLS and hooks apply)."""
-
-    # The caller's client hands the trace extension to its transport; httpx's own report.
-    reports_trace = True
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client

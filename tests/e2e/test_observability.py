@@ -482,7 +482,9 @@ def test_an_automatic_login_whose_request_failed_is_an_error(
         if (s.attributes or {}).get("mongars.login.trigger") == "rejected"
     ]
     assert login.status.status_code is StatusCode.ERROR
-    assert (login.attributes or {})["error.type"] == "httpx.RemoteProtocolError"
+    # A reset connection reads as an error or as the end of the stream, as the race goes.
+    dropped = {"httpx.ReadError", "httpx.RemoteProtocolError"}
+    assert (login.attributes or {})["error.type"] in dropped
     assert telemetry.total(_otel.LOGINS_METRIC, **{"mongars.login.trigger": "rejected"}) == 1
     assert (
         telemetry.total(

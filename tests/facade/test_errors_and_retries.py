@@ -275,6 +275,29 @@ class _Dripping(httpcore.NetworkStream):
         return None
 
 
+class _ClosedUnderneath(httpcore.NetworkStream):
+    """An SSL socket that another thread closed between ssl's own check and its use."""
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        raise ValueError("Read on closed or unwrapped SSL socket.")
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        raise ValueError("Write on closed or unwrapped SSL socket.")
+
+
+@pytest.mark.parametrize("operation", ["read", "write"])
+def test_a_tls_socket_closed_by_another_thread_is_a_network_error(operation: str) -> None:
+    # The transport's close() shuts down the sockets a stream reader may be using; ssl's
+    # ValueError must fail that request like any broken connection, not escape as a bug.
+    from mongars_client._sockets import _DeadlineStream, _Opened
+
+    stream = _DeadlineStream(_ClosedUnderneath(), _Opened())
+    expected = httpcore.ReadError if operation == "read" else httpcore.WriteError
+    wait = stream.read if operation == "read" else stream.write
+    with pytest.raises(expected, match="closed or unwrapped"):
+        wait(b"x" if operation == "write" else 1, 5.0)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("operation", ["read", "write"])
 def test_blocking_sockets_wait_no_more_once_the_deadline_has_passed(operation: str) -> None:
     # Past the deadline, a server answering every read at once must not keep the call going

@@ -171,10 +171,12 @@ def test_a_short_deadline_does_not_fail_its_neighbours_on_one_http2_connection_a
 
 class AnswersThenDrops:
     """A raw HTTP/2 server (h2 over TLS): it answers the first chat in full; once the next two
-    have arrived, it sends the start of both answers (headers and a few bytes of body) in one
-    write and closes the connection. Whichever task reads that write reads both answers."""
+    have arrived, it sends the start of both answers (headers and a few bytes of body; with
+    `cut`, only part of the second one's headers) in one write and closes the connection.
+    Whichever task reads that write reads both answers."""
 
-    def __init__(self, ca: trustme.CA) -> None:
+    def __init__(self, ca: trustme.CA, *, cut: bool = False) -> None:
+        self._cut = cut
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1").configure_cert(self._context)
         self._context.set_alpn_protocols(["h2"])
@@ -223,19 +225,25 @@ class AnswersThenDrops:
                 connection.send_data(first, body, end_stream=True)
                 tls.sendall(connection.data_to_send())
             if len(waiting) == 2:
-                for stream_id in waiting:
-                    connection.send_headers(
-                        stream_id, [(":status", "200"), ("content-length", "100")]
-                    )
-                    connection.send_data(stream_id, b"{" * 10)
-                tls.sendall(connection.data_to_send())
+                early, late = waiting
+                head = [(":status", "200"), ("content-length", "100")]
+                connection.send_headers(early, head)
+                connection.send_data(early, b"{" * 10)
+                connection.send_headers(late, head)
+                if not self._cut:
+                    connection.send_data(late, b"{" * 10)
+                data = connection.data_to_send()
+                tls.sendall(data[:-5] if self._cut else data)  # -5: inside the HEADERS frame
                 return
 
 
-def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(ca: trustme.CA) -> None:
+@pytest.mark.parametrize("cut", [False, True], ids=["answers begun", "headers cut short"])
+def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(
+    ca: trustme.CA, cut: bool
+) -> None:
     # Both answers had begun: the server saw both chats, so neither is the keep-alive race,
     # although one task read the other's answer (httpcore reads for every stream of a
-    # connection in whichever task holds its read lock).
+    # connection in whichever task holds its read lock), whole headers or not.
     async def scenario() -> list[Any]:
         async with AsyncClient(
             server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
@@ -244,7 +252,7 @@ def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(ca: tru
             chats = [client.chat("second"), client.chat("third")]
             return await asyncio.gather(*chats, return_exceptions=True)
 
-    with AnswersThenDrops(ca) as server:
+    with AnswersThenDrops(ca, cut=cut) as server:
         results = asyncio.run(scenario())
     assert [outcome(result) for result in results] == ["APIConnectionError"] * 2, results
     assert server.chats == 3

@@ -115,14 +115,11 @@ def chats(mode: str, url: str, count: int, **options: object) -> list[str]:
 
 
 @pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
-@pytest.mark.parametrize("own_client", [False, True])
 def test_a_chat_on_a_connection_the_server_closed_is_sent_again_on_a_fresh_one(
-    server: ClosingServer, mode: str, own_client: bool
+    server: ClosingServer, mode: str
 ) -> None:
-    # max_retries=0: no retry of the policy's; the resend does not count as one. With the
-    # caller's own client, httpcore's trace tells the attempt what happened on the wire.
-    answers = chats(mode, server.url, 3, max_retries=0, own_client=own_client)
-    assert answers == ["hello back"] * 3
+    # max_retries=0: no retry of the policy's; the resend does not count as one.
+    assert chats(mode, server.url, 3, max_retries=0) == ["hello back"] * 3
     assert server.log == [
         (1, "answered"),
         (1, "dropped"),
@@ -130,6 +127,18 @@ def test_a_chat_on_a_connection_the_server_closed_is_sent_again_on_a_fresh_one(
         (2, "dropped"),
         (3, "answered"),
     ]
+
+
+@pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
+def test_through_the_callers_own_client_a_chat_is_never_taken_for_the_keep_alive_race(
+    mode: str,
+) -> None:
+    # Its sockets are not ours: whether a byte of the answer had come (headers cut short) is
+    # unknown there, and a POST the server saw must not run twice.
+    with ClosingServer("partial") as server:
+        with pytest.raises(APIConnectionError):
+            chats(mode, server.url, 2, max_retries=0, own_client=True)
+        assert server.log == [(1, "answered"), (1, "dropped")]
 
 
 @pytest.mark.parametrize("mode", ["Client", "AsyncClient"])
@@ -224,7 +233,7 @@ def test_a_chat_failing_on_a_fresh_connection_through_a_socks_proxy_is_not_sent_
     pytest.importorskip("socksio")
     with ClosingServer("fin", drop_first=True) as server, Socks5Proxy() as proxy:
         url = f"socks5://127.0.0.1:{proxy.port}"
-        # With the caller's own client, only httpcore's trace tells that the connection was new.
+        # With the caller's own client, nothing is resent as the keep-alive race at all.
         route = {"own_proxy": url} if own_client else {"proxy": url}
         with pytest.raises(APIConnectionError):
             chats(mode, server.url, 1, max_retries=0, **route)
