@@ -17,8 +17,8 @@ headers included, could otherwise hold a call for as long as it likes.
   of the answer (`_transport._Body`); the asyncio client also cancels at the deadline.
 
 Both pools' sockets (httpcore's `network_backend=`) also count the bytes each connection
-receives, for the keep-alive resend (`_transport._Probe`): a byte in once a request went out
-means the server saw it.
+receives, for the keep-alive resend (`_transport._Probe`): a byte in on a request's connection
+during its attempt means the server saw it.
 
 Closing a transport closes every socket it opened (`_Opened`), and it opens none after that.
 httpcore's pool only closes the connections it lists; a call still running in another thread
@@ -40,7 +40,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from mongars_client._transport import connection_opened, deadline_var, request_sent
+from mongars_client._transport import CountingStream, deadline_var, request_sent
 from mongars_client.errors import ConfigurationError, MonGARSError
 
 # httpx's default limits.
@@ -96,6 +96,11 @@ class _Opened:
         with self._lock:
             return list(self._streams)
 
+    def received_so_far(self) -> dict[CountingStream, int]:
+        """The bytes each open socket has received, when an attempt begins (`_Probe`)."""
+        # list(): a copy made in one step, so other threads' sockets may come and go meanwhile.
+        return {stream: stream.received for stream in list(self._streams)}
+
 
 def _refused() -> MonGARSError:
     return MonGARSError("this client is closed; create a new one")
@@ -119,6 +124,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         try:
             data = self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
         except ValueError as error:
+            if not self._opened.closed:
+                raise
             raise httpcore.ReadError(str(error)) from error
         self.received += len(data)
         return data
@@ -128,6 +135,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         try:
             self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
         except ValueError as error:
+            if not self._opened.closed:
+                raise
             raise httpcore.WriteError(str(error)) from error
 
     def close(self) -> None:
@@ -188,7 +197,6 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         if not self._opened.add(stream):  # the transport closed while this one connected
             stream.close()
             raise _refused()
-        connection_opened()
         return stream
 
     def sleep(self, seconds: float) -> None:
@@ -260,6 +268,10 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
             stream=_ResponseStream(response),
             extensions=response.extensions,
         )
+
+    def received_so_far(self) -> dict[CountingStream, int]:
+        """The bytes each of its open sockets has received (for the keep-alive resend)."""
+        return self._opened.received_so_far()
 
     def close(self) -> None:
         """Close every socket this transport opened, pooled or not, and refuse new ones."""
@@ -371,7 +383,6 @@ class _WatchedAsyncBackend(httpcore.AsyncNetworkBackend):
         if not self._opened.add(stream):  # the transport closed while this one connected
             await stream.aclose()
             raise _refused()
-        connection_opened()
         return stream
 
     async def sleep(self, seconds: float) -> None:
@@ -421,6 +432,10 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
             stream=_AsyncResponseStream(response),
             extensions=response.extensions,
         )
+
+    def received_so_far(self) -> dict[CountingStream, int]:
+        """The bytes each of its open sockets has received (for the keep-alive resend)."""
+        return self._opened.received_so_far()
 
     async def aclose(self) -> None:
         """Close every socket this transport opened, pooled or not, and refuse new ones."""

@@ -33,7 +33,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import httpx
 
@@ -194,38 +194,44 @@ class _DeadlineExceeded(httpx.ReadTimeout):
 
 
 class _Probe:
-    """What one attempt did on the wire, as our sockets (`_sockets`) report it: did it open a
-    new connection, and did any byte come in on its connection once its request went out?
+    """Did any byte come in, during one attempt, on the connection its request went out on?
 
-    Bytes are counted per connection, not per task: over HTTP/2 one task reads the answers of
-    every request on a connection, so "this task read nothing" would prove nothing. Only our own
-    transports' sockets report (`marks_attempts`); through any other (a caller's `http_client=`,
-    httpx's own) an attempt cannot know whether its answer had begun, so nothing is resent as
-    the keep-alive race there: a POST the server saw must not run twice.
+    `before` holds the bytes each of the transport's sockets had received when the attempt
+    began (our sockets count them, `_sockets`). The request failed on a stale keep-alive
+    connection only if that connection is among them, so it is not one opened during the attempt
+    (by this task or, over HTTP/2, by another it shares it with), and its count has not moved:
+    over HTTP/2 another task may read this request's answer, and may even send its headers.
+    Only our own transports count (`marks_attempts`); through any other (a caller's
+    `http_client=`, httpx's own) whether an answer had begun cannot be known, so nothing is
+    resent as the keep-alive race there: a POST the server saw must not run twice.
     """
 
-    __slots__ = ("connection", "fresh", "received_before")
+    __slots__ = ("before", "connection")
 
-    def __init__(self) -> None:
-        self.fresh = False
-        self.connection: Connection | None = None
-        self.received_before = 0
+    def __init__(self, before: dict[CountingStream, int]) -> None:
+        self.before = before
+        self.connection: CountingStream | None = None
 
     def stale(self, error: httpx.TransportError) -> bool:
         """True when the request failed on a reused connection before any answer came."""
         connection = self.connection
         return (
             connection is not None
-            and not self.fresh
-            and connection.received == self.received_before
+            and self.before.get(connection) == connection.received
             and isinstance(error, _STALE)
         )
 
 
-class Connection(Protocol):
-    """A socket of ours, as the probe sees it: the bytes it has received so far."""
+class CountingStream(Protocol):
+    """One of our sockets, as the probe sees it: the bytes it has received so far."""
 
     received: int
+
+
+class CountingTransport(Protocol):
+    """One of our transports (`_sockets`): the byte counts of its open sockets."""
+
+    def received_so_far(self) -> dict[CountingStream, int]: ...
 
 
 # The running attempt's probe, for our sockets to mark (this thread or task).
@@ -234,19 +240,11 @@ probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
 )
 
 
-def request_sent(connection: Connection) -> None:
-    """The running attempt writes to `connection`: from now on, a byte in is an answer begun."""
-    probe = probe_var.get()
-    if probe is not None and probe.connection is not connection:
-        probe.connection = connection
-        probe.received_before = connection.received
-
-
-def connection_opened() -> None:
-    """The running attempt opened a new connection: a failure on it is no keep-alive race."""
+def request_sent(connection: CountingStream) -> None:
+    """The running attempt writes to `connection`: the one its request went out on."""
     probe = probe_var.get()
     if probe is not None:
-        probe.fresh = True
+        probe.connection = connection
 
 
 class _Body:
@@ -321,7 +319,11 @@ class _RetryLayer(Generic[Inner]):
     ) -> None:
         self._inner: Inner = inner
         # Only our transports' sockets tell an attempt what happened on the wire (`_Probe`).
-        self._probes: bool = getattr(inner, "marks_attempts", False)
+        self._counts: Callable[[], dict[CountingStream, int]] | None = (
+            cast("CountingTransport", inner).received_so_far
+            if getattr(inner, "marks_attempts", False)
+            else None
+        )
         self._exchange = self._exchange_class(inner)
         self.policy = policy
         self.total_timeout = total_timeout
@@ -354,7 +356,7 @@ class _RetryLayer(Generic[Inner]):
         replayable = isinstance(request.stream, httpx.ByteStream)
         while True:
             started = time.monotonic()
-            probe = _Probe() if self._probes else None
+            probe = None if self._counts is None else _Probe(self._counts())
             wait: float | None
             watched = probe_var.set(probe)
             try:

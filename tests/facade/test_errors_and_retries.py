@@ -275,6 +275,36 @@ class _Dripping(httpcore.NetworkStream):
         return None
 
 
+class _Counting:
+    """A socket's byte count, as our sockets keep it."""
+
+    def __init__(self) -> None:
+        self.received = 0
+
+
+def test_an_answer_read_before_the_request_wrote_itself_is_an_answer_begun() -> None:
+    # Over HTTP/2, another task may flush a request's headers and read its answer before the
+    # request's own task writes (httpcore sends whatever h2 has queued): the count from the
+    # attempt's start tells, the count at its first write would not.
+    from mongars_client._transport import _Probe, probe_var, request_sent
+
+    reused, opened_meanwhile = _Counting(), _Counting()
+    probe = _Probe({reused: 0})
+    reset = probe_var.set(probe)
+    try:
+        reused.received += 21  # its answer's headers and a byte, read by another task
+        request_sent(reused)  # then its own, empty, write
+        assert not probe.stale(httpx.RemoteProtocolError("Server disconnected"))
+        request_sent(opened_meanwhile)  # a connection opened during the attempt: no race either
+        assert not probe.stale(httpx.RemoteProtocolError("Server disconnected"))
+        quiet = _Probe({reused: reused.received})
+        probe_var.set(quiet)
+        request_sent(reused)
+        assert quiet.stale(httpx.RemoteProtocolError("Server disconnected"))
+    finally:
+        probe_var.reset(reset)
+
+
 class _ClosedUnderneath(httpcore.NetworkStream):
     """An SSL socket that another thread closed between ssl's own check and its use."""
 
@@ -291,9 +321,13 @@ def test_a_tls_socket_closed_by_another_thread_is_a_network_error(operation: str
     # ValueError must fail that request like any broken connection, not escape as a bug.
     from mongars_client._sockets import _DeadlineStream, _Opened
 
-    stream = _DeadlineStream(_ClosedUnderneath(), _Opened())
-    expected = httpcore.ReadError if operation == "read" else httpcore.WriteError
+    opened = _Opened()
+    stream = _DeadlineStream(_ClosedUnderneath(), opened)
     wait = stream.read if operation == "read" else stream.write
+    with pytest.raises(ValueError, match="closed or unwrapped"):  # not closed by us: a bug
+        wait(b"x" if operation == "write" else 1, 5.0)  # type: ignore[arg-type]
+    opened.close()  # the transport's close() does this first
+    expected = httpcore.ReadError if operation == "read" else httpcore.WriteError
     with pytest.raises(expected, match="closed or unwrapped"):
         wait(b"x" if operation == "write" else 1, 5.0)  # type: ignore[arg-type]
 

@@ -173,10 +173,12 @@ class AnswersThenDrops:
     """A raw HTTP/2 server (h2 over TLS): it answers the first chat in full; once the next two
     have arrived, it sends the start of both answers (headers and a few bytes of body; with
     `cut`, only part of the second one's headers) in one write and closes the connection.
-    Whichever task reads that write reads both answers."""
+    Whichever task reads that write reads both answers. `silent`: it sends nothing after its
+    settings, and closes once two chats have arrived."""
 
-    def __init__(self, ca: trustme.CA, *, cut: bool = False) -> None:
+    def __init__(self, ca: trustme.CA, *, cut: bool = False, silent: bool = False) -> None:
         self._cut = cut
+        self._silent = silent
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1").configure_cert(self._context)
         self._context.set_alpn_protocols(["h2"])
@@ -216,8 +218,12 @@ class AnswersThenDrops:
                 if isinstance(event, h2.events.StreamEnded):
                     self.chats += 1
                     waiting.append(event.stream_id)
+            if self._silent:  # not a byte after its settings, not even their acknowledgement
+                if len(waiting) == 2:
+                    return
+                continue
             tls.sendall(connection.data_to_send())
-            if self.chats == 1 and waiting:
+            if self.chats == 1 and waiting and not self._silent:
                 body = json.dumps(chat_body()).encode()
                 head = [(":status", "200"), ("content-type", "application/json")]
                 first = waiting.pop()
@@ -256,3 +262,21 @@ def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(
         results = asyncio.run(scenario())
     assert [outcome(result) for result in results] == ["APIConnectionError"] * 2, results
     assert server.chats == 3
+
+
+def test_chats_sharing_a_new_http2_connection_are_not_sent_again_when_it_fails(
+    ca: trustme.CA,
+) -> None:
+    # The second chat never opened that connection: it joined it while the first one's task
+    # connected. The connection is new to both, so its failure is no keep-alive race for either.
+    async def scenario() -> list[Any]:
+        async with AsyncClient(
+            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
+        ) as client:
+            chats = [client.chat("first"), client.chat("second")]
+            return await asyncio.gather(*chats, return_exceptions=True)
+
+    with AnswersThenDrops(ca, silent=True) as server:
+        results = asyncio.run(scenario())
+    assert [outcome(result) for result in results] == ["APIConnectionError"] * 2, results
+    assert server.chats == 2
