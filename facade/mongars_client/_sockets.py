@@ -97,9 +97,9 @@ class _Opened:
             return list(self._streams)
 
     def received_so_far(self) -> dict[CountingStream, int]:
-        """The bytes each open socket has received, when an attempt begins (`_Probe`)."""
+        """The bytes each idle socket has received, when an attempt begins (`_Probe`)."""
         # list(): a copy made in one step, so other threads' sockets may come and go meanwhile.
-        return {stream: stream.received for stream in list(self._streams)}
+        return {s: s.received for s in list(self._streams) if s.in_flight == 0}
 
 
 def _refused() -> MonGARSError:
@@ -112,7 +112,11 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream, opened: _Opened) -> None:
         self._stream = stream
         self._opened = opened
-        self.received = 0  # bytes, for the keep-alive resend (`_transport._Probe`)
+        # For the keep-alive resend (`_transport._Probe`): bytes received, and the attempts
+        # using it. Threads share a connection only over HTTP/1.1, one request at a time: a
+        # count that drifts there only ever rules out resends.
+        self.received = 0
+        self.in_flight = 0
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -270,7 +274,7 @@ class DeadlineHTTPTransport(httpx.BaseTransport):
         )
 
     def received_so_far(self) -> dict[CountingStream, int]:
-        """The bytes each of its open sockets has received (for the keep-alive resend)."""
+        """The bytes each of its idle sockets has received (for the keep-alive resend)."""
         return self._opened.received_so_far()
 
     def close(self) -> None:
@@ -323,7 +327,11 @@ class _WatchedAsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, stream: httpcore.AsyncNetworkStream, opened: _Opened) -> None:
         self._stream = stream
         self._opened = opened
-        self.received = 0  # bytes, for the keep-alive resend (`_transport._Probe`)
+        # For the keep-alive resend (`_transport._Probe`): bytes received, and the attempts
+        # using it. Threads share a connection only over HTTP/1.1, one request at a time: a
+        # count that drifts there only ever rules out resends.
+        self.received = 0
+        self.in_flight = 0
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -434,7 +442,7 @@ class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
         )
 
     def received_so_far(self) -> dict[CountingStream, int]:
-        """The bytes each of its open sockets has received (for the keep-alive resend)."""
+        """The bytes each of its idle sockets has received (for the keep-alive resend)."""
         return self._opened.received_so_far()
 
     async def aclose(self) -> None:

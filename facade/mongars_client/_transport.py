@@ -196,11 +196,15 @@ class _DeadlineExceeded(httpx.ReadTimeout):
 class _Probe:
     """Did any byte come in, during one attempt, on the connection its request went out on?
 
-    `before` holds the bytes each of the transport's sockets had received when the attempt
-    began (our sockets count them, `_sockets`). The request failed on a stale keep-alive
-    connection only if that connection is among them, so it is not one opened during the attempt
-    (by this task or, over HTTP/2, by another it shares it with), and its count has not moved:
+    `before` holds the bytes received so far by each of the transport's sockets that was idle
+    (no attempt using it) when this attempt began; our sockets count them (`_sockets`). The
+    request failed on a stale keep-alive connection only if its connection is among them and
+    its count has not moved. So not on a connection opened during the attempt (by this task or,
+    over HTTP/2, by another it shares it with), nor on one busy with another request (the
+    server was handling requests on it, possibly this one), nor once any byte came in on it:
     over HTTP/2 another task may read this request's answer, and may even send its headers.
+    The bytes are those httpcore reads: over TLS, decrypted ones, so an answer cut off inside
+    its first TLS record looks like no answer (a server failing that way gets the request again).
     Only our own transports count (`marks_attempts`); through any other (a caller's
     `http_client=`, httpx's own) whether an answer had begun cannot be known, so nothing is
     resent as the keep-alive race there: a POST the server saw must not run twice.
@@ -221,15 +225,24 @@ class _Probe:
             and isinstance(error, _STALE)
         )
 
+    def finish(self) -> None:
+        """The attempt is over: its connection is free of it, and nothing is held any longer
+        (asyncio timers armed during the attempt keep a copy of its context, probe included)."""
+        if self.connection is not None:
+            self.connection.in_flight -= 1
+        self.connection = None
+        self.before = {}
+
 
 class CountingStream(Protocol):
-    """One of our sockets, as the probe sees it: the bytes it has received so far."""
+    """One of our sockets, as the probe sees it."""
 
-    received: int
+    received: int  # bytes, so far
+    in_flight: int  # attempts whose request went out on it and are not over
 
 
 class CountingTransport(Protocol):
-    """One of our transports (`_sockets`): the byte counts of its open sockets."""
+    """One of our transports (`_sockets`): the byte counts of its idle sockets."""
 
     def received_so_far(self) -> dict[CountingStream, int]: ...
 
@@ -243,8 +256,11 @@ probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
 def request_sent(connection: CountingStream) -> None:
     """The running attempt writes to `connection`: the one its request went out on."""
     probe = probe_var.get()
-    if probe is not None:
+    if probe is not None and probe.connection is not connection:
+        if probe.connection is not None:
+            probe.connection.in_flight -= 1
         probe.connection = connection
+        connection.in_flight += 1
 
 
 class _Body:
@@ -394,6 +410,8 @@ class _RetryLayer(Generic[Inner]):
                 outcome = f"status {response.status_code}"
             finally:
                 probe_var.reset(watched)
+                if probe is not None:
+                    probe.finish()
             assert wait is not None
             retry += 1
             logger.info(

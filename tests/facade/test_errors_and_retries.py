@@ -276,10 +276,10 @@ class _Dripping(httpcore.NetworkStream):
 
 
 class _Counting:
-    """A socket's byte count, as our sockets keep it."""
+    """A socket's counts, as our sockets keep them."""
 
     def __init__(self) -> None:
-        self.received = 0
+        self.received = self.in_flight = 0
 
 
 def test_an_answer_read_before_the_request_wrote_itself_is_an_answer_begun() -> None:

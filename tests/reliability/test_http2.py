@@ -187,6 +187,7 @@ class AnswersThenDrops:
         self._listening.listen()
         self.url = f"https://127.0.0.1:{self._listening.getsockname()[1]}"
         self.chats = 0
+        self.first_arrived = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="h2-drops", daemon=True)
 
     def __enter__(self) -> Self:
@@ -217,6 +218,7 @@ class AnswersThenDrops:
             for event in connection.receive_data(data):
                 if isinstance(event, h2.events.StreamEnded):
                     self.chats += 1
+                    self.first_arrived.set()
                     waiting.append(event.stream_id)
             if self._silent:  # not a byte after its settings, not even their acknowledgement
                 if len(waiting) == 2:
@@ -264,17 +266,22 @@ def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(
     assert server.chats == 3
 
 
+@pytest.mark.parametrize("joins", ["while it opens", "while it carries the first"])
 def test_chats_sharing_a_new_http2_connection_are_not_sent_again_when_it_fails(
-    ca: trustme.CA,
+    ca: trustme.CA, joins: str
 ) -> None:
-    # The second chat never opened that connection: it joined it while the first one's task
-    # connected. The connection is new to both, so its failure is no keep-alive race for either.
+    # The second chat joins the connection the first one opened, while it is being opened or
+    # once the first chat is on it: never idle, so its failure is no keep-alive race for either
+    # (the server had both chats in full).
     async def scenario() -> list[Any]:
         async with AsyncClient(
             server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
         ) as client:
-            chats = [client.chat("first"), client.chat("second")]
-            return await asyncio.gather(*chats, return_exceptions=True)
+            first = asyncio.ensure_future(client.chat("first"))
+            if joins == "while it carries the first":
+                assert await asyncio.to_thread(server.first_arrived.wait, 10)
+            second = asyncio.ensure_future(client.chat("second"))
+            return await asyncio.gather(first, second, return_exceptions=True)
 
     with AnswersThenDrops(ca, silent=True) as server:
         results = asyncio.run(scenario())
