@@ -210,11 +210,12 @@ class _Probe:
     resent as the keep-alive race there: a POST the server saw must not run twice.
     """
 
-    __slots__ = ("before", "connection")
+    __slots__ = ("before", "connection", "finished")
 
     def __init__(self, before: dict[CountingStream, int]) -> None:
         self.before = before
         self.connection: CountingStream | None = None
+        self.finished = False
 
     def stale(self, error: httpx.TransportError) -> bool:
         """True when the request failed on a reused connection before any answer came."""
@@ -225,13 +226,16 @@ class _Probe:
             and isinstance(error, _STALE)
         )
 
-    def finish(self) -> None:
-        """The attempt is over: its connection is free of it, and nothing is held any longer
-        (asyncio timers armed during the attempt keep a copy of its context, probe included)."""
-        if self.connection is not None:
+    def finish(self, answered: bool) -> None:
+        """The attempt is over, and nothing is held any longer (asyncio timers armed during the
+        attempt keep a copy of its context, probe included). Its connection is free of it only
+        if the whole answer came: an attempt cut short (cancelled, past its deadline) leaves its
+        HTTP/2 stream to the server without a reset, so that connection is never idle again."""
+        if self.connection is not None and answered:
             self.connection.in_flight -= 1
         self.connection = None
         self.before = {}
+        self.finished = True
 
 
 class CountingStream(Protocol):
@@ -256,7 +260,8 @@ probe_var: contextvars.ContextVar[_Probe | None] = contextvars.ContextVar(
 def request_sent(connection: CountingStream) -> None:
     """The running attempt writes to `connection`: the one its request went out on."""
     probe = probe_var.get()
-    if probe is not None and probe.connection is not connection:
+    # `finished`: a write from a context copied during the attempt, once it is over.
+    if probe is not None and probe.connection is not connection and not probe.finished:
         if probe.connection is not None:
             probe.connection.in_flight -= 1
         probe.connection = connection
@@ -375,6 +380,7 @@ class _RetryLayer(Generic[Inner]):
             probe = None if self._counts is None else _Probe(self._counts())
             wait: float | None
             watched = probe_var.set(probe)
+            answered = False
             try:
                 attempt = self._attempt(request, exchange, per_operation, deadline)
                 response = await otel.attempt(request, retry, attempt)
@@ -395,6 +401,7 @@ class _RetryLayer(Generic[Inner]):
                     raise connection_error(error, request, retry + 1) from error
                 outcome = describe(error)
             else:
+                answered = True
                 wait = policy.wait_after_response(request, response, retry)
                 if logger.isEnabledFor(logging.DEBUG):  # the arguments cost (`client_overhead_*`)
                     logger.debug(
@@ -411,7 +418,7 @@ class _RetryLayer(Generic[Inner]):
             finally:
                 probe_var.reset(watched)
                 if probe is not None:
-                    probe.finish()
+                    probe.finish(answered)
             assert wait is not None
             retry += 1
             logger.info(

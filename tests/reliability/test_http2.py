@@ -287,3 +287,25 @@ def test_chats_sharing_a_new_http2_connection_are_not_sent_again_when_it_fails(
         results = asyncio.run(scenario())
     assert [outcome(result) for result in results] == ["APIConnectionError"] * 2, results
     assert server.chats == 2
+
+
+def test_a_chat_on_a_connection_still_carrying_a_cancelled_one_is_not_sent_again(
+    ca: trustme.CA,
+) -> None:
+    # Cancelling a chat leaves its HTTP/2 stream to the server (httpcore sends no reset): the
+    # connection is still busy with it, so the next chat failing on it is no keep-alive race.
+    async def scenario() -> Any:
+        async with AsyncClient(
+            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
+        ) as client:
+            first = asyncio.ensure_future(client.chat("first"))
+            assert await asyncio.to_thread(server.first_arrived.wait, 10)
+            first.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
+            return (await asyncio.gather(client.chat("second"), return_exceptions=True))[0]
+
+    with AnswersThenDrops(ca, silent=True) as server:
+        result = asyncio.run(scenario())
+    assert outcome(result) == "APIConnectionError", result
+    assert server.chats == 2
