@@ -187,6 +187,7 @@ class AnswersThenDrops:
         self._listening.listen()
         self.url = f"https://127.0.0.1:{self._listening.getsockname()[1]}"
         self.chats = 0
+        self.connections = 0
         self.first_arrived = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="h2-drops", daemon=True)
 
@@ -203,6 +204,7 @@ class AnswersThenDrops:
         with contextlib.suppress(OSError):  # the listening socket closed: the test is over
             while True:
                 raw, _ = self._listening.accept()
+                self.connections += 1
                 with (
                     contextlib.suppress(OSError),
                     self._context.wrap_socket(raw, server_side=True) as tls,
@@ -308,4 +310,7 @@ def test_a_chat_on_a_connection_still_carrying_a_cancelled_one_is_not_sent_again
     with AnswersThenDrops(ca, silent=True) as server:
         result = asyncio.run(scenario())
     assert outcome(result) == "APIConnectionError", result
-    assert server.chats == 2
+    assert server.connections == 1  # no resend on a fresh one
+    # Whether the second chat reached the server depends on where the cancel caught the first
+    # one's task (inside a TLS read, anyio's stream may be left broken): it never gets there twice.
+    assert server.chats in (1, 2)
