@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -22,6 +20,7 @@ from mongars_client.streaming import Connected, HistorySnapshot, StreamOptions
 from mongars_client.testing import Simulator
 from tests.e2e.conftest import PASSWORD, Target, make_client
 from tests.e2e.test_streaming import STREAM, TICKET, next_of, statuses
+from tests.reliability.support import run_child
 
 FAST = StreamOptions(backoff_base=0.01, backoff_cap=0.05)
 
@@ -301,14 +300,5 @@ _STREAM_COLLECTED_UNDER_THE_LOCK = textwrap.dedent(
 
 
 def test_a_chat_stream_closed_by_the_collector_under_the_redaction_lock_does_not_deadlock() -> None:
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", _STREAM_COLLECTED_UNDER_THE_LOCK],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("closing the stream logged, and redacting that line waited on the lock")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "collected"
+    hung = "closing the stream logged, and redacting that line waited on the lock"
+    assert run_child(_STREAM_COLLECTED_UNDER_THE_LOCK, if_hung=hung) == "collected"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import subprocess
 import sys
 import textwrap
 import threading
@@ -18,6 +17,7 @@ from mongars_client._bridge import SuspendedError, run_sync
 from mongars_client._config import resolve_settings
 from mongars_client._redact import redact
 from tests.facade.conftest import BASE_URL, PASSWORD, FakeServer, make_jwt
+from tests.reliability.support import run_child
 
 
 def test_arguments_win_over_the_environment_which_wins_over_defaults() -> None:
@@ -147,17 +147,9 @@ _COLLECTED_INSIDE_REDACT = textwrap.dedent(
 
 
 def test_a_client_collected_while_a_log_line_is_redacted_does_not_deadlock() -> None:
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", _COLLECTED_INSIDE_REDACT],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("the client's finalizer waited on the redaction lock its own thread held")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"  # every collected client gave its password back
+    hung = "the client's finalizer waited on the redaction lock its own thread held"
+    # "False": every collected client gave its password back.
+    assert run_child(_COLLECTED_INSIDE_REDACT, if_hung=hung) == "False"
 
 
 def test_nothing_secret_reaches_any_log_record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -144,3 +145,16 @@ async def next_of_type(events: BlockingEvents | AsyncEvents, event_type: str) ->
         event = await events.next()
         if event.type == event_type:
             return event
+
+
+def run_child(script: str, *, if_hung: str) -> str:
+    """Run `script` in a new Python process and return what it printed. A deadlock shows as
+    the child still running after two minutes: the test fails with `if_hung`."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(if_hung)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()

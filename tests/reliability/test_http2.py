@@ -247,6 +247,13 @@ class AnswersThenDrops:
                 return
 
 
+def h2_client(server: AnswersThenDrops, ca: trustme.CA) -> AsyncClient:
+    """A client of `server`: HTTP/2, no retry of the policy's (a resend would show)."""
+    return AsyncClient(
+        server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
+    )
+
+
 @pytest.mark.parametrize("cut", [False, True], ids=["answers begun", "headers cut short"])
 def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(
     ca: trustme.CA, cut: bool
@@ -255,9 +262,7 @@ def test_answered_chats_on_a_dropped_http2_connection_are_not_sent_again(
     # although one task read the other's answer (httpcore reads for every stream of a
     # connection in whichever task holds its read lock), whole headers or not.
     async def scenario() -> list[Any]:
-        async with AsyncClient(
-            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
-        ) as client:
+        async with h2_client(server, ca) as client:
             assert (await client.chat("first")).response
             chats = [client.chat("second"), client.chat("third")]
             return await asyncio.gather(*chats, return_exceptions=True)
@@ -276,9 +281,7 @@ def test_chats_sharing_a_new_http2_connection_are_not_sent_again_when_it_fails(
     # once the first chat is on it: never idle, so its failure is no keep-alive race for either
     # (the server had both chats in full).
     async def scenario() -> list[Any]:
-        async with AsyncClient(
-            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
-        ) as client:
+        async with h2_client(server, ca) as client:
             first = asyncio.ensure_future(client.chat("first"))
             if joins == "while it carries the first":
                 assert await asyncio.to_thread(server.first_arrived.wait, 10)
@@ -297,9 +300,7 @@ def test_a_chat_on_a_connection_still_carrying_a_cancelled_one_is_not_sent_again
     # Cancelling a chat leaves its HTTP/2 stream to the server (httpcore sends no reset): the
     # connection is still busy with it, so the next chat failing on it is no keep-alive race.
     async def scenario() -> Any:
-        async with AsyncClient(
-            server.url, token=make_jwt(), http2=True, verify=trusting(ca), max_retries=0, timeout=10
-        ) as client:
+        async with h2_client(server, ca) as client:
             first = asyncio.ensure_future(client.chat("first"))
             assert await asyncio.to_thread(server.first_arrived.wait, 10)
             first.cancel()
