@@ -248,9 +248,6 @@ def _pool_options(verify: ssl.SSLContext | bool, http2: bool, proxy: str | None)
 class DeadlineHTTPTransport(httpx.BaseTransport):
     """What `httpx.HTTPTransport` does, on a pool of `_DeadlineBackend` sockets."""
 
-    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
-    marks_attempts = True
-
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None
     ) -> None:
@@ -414,9 +411,6 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
 
 class WatchedAsyncHTTPTransport(httpx.AsyncBaseTransport):
     """What `httpx.AsyncHTTPTransport` does, on a pool of `_WatchedAsyncBackend` sockets."""
-
-    # Its sockets tell the retry layer's probe of each attempt what happened on the wire.
-    marks_attempts = True
 
     def __init__(
         self, *, verify: ssl.SSLContext | bool, http2: bool, proxy: str | None = None

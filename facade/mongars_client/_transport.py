@@ -33,7 +33,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -205,7 +205,7 @@ class _Probe:
     over HTTP/2 another task may read this request's answer, and may even send its headers.
     The bytes are those httpcore reads: over TLS, decrypted ones, so an answer cut off inside
     its first TLS record looks like no answer (a server failing that way gets the request again).
-    Only our own transports count (`marks_attempts`); through any other (a caller's
+    Only our own transports count (`received_so_far`); through any other (a caller's
     `http_client=`, httpx's own) whether an answer had begun cannot be known, so nothing is
     resent as the keep-alive race there: a POST the server saw must not run twice.
     """
@@ -243,12 +243,6 @@ class CountingStream(Protocol):
 
     received: int  # bytes, so far
     in_flight: int  # attempts whose request went out on it and are not over
-
-
-class CountingTransport(Protocol):
-    """One of our transports (`_sockets`): the byte counts of its idle sockets."""
-
-    def received_so_far(self) -> dict[CountingStream, int]: ...
 
 
 # The running attempt's probe, for our sockets to mark (this thread or task).
@@ -340,10 +334,8 @@ class _RetryLayer(Generic[Inner]):
     ) -> None:
         self._inner: Inner = inner
         # Only our transports' sockets tell an attempt what happened on the wire (`_Probe`).
-        self._counts: Callable[[], dict[CountingStream, int]] | None = (
-            cast("CountingTransport", inner).received_so_far
-            if getattr(inner, "marks_attempts", False)
-            else None
+        self._counts: Callable[[], dict[CountingStream, int]] | None = getattr(
+            inner, "received_so_far", None
         )
         self._exchange = self._exchange_class(inner)
         self.policy = policy
